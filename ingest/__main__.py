@@ -1,0 +1,98 @@
+"""The command line: `python -m ingest build | download`.
+
+    python -m ingest build                       # the bundled samples → datasets.db
+    python -m ingest build --laion-disco DIR --sleeping-disco DIR --fma DIR --spotify-tracks PATH [--out PATH]
+    python -m ingest download [--dest data] [--only SLUG …] [--revision SLUG=COMMIT …]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .records import SourceError
+
+SOURCE_OPTIONS = {
+    "laion_disco": "laion-disco-12m",
+    "sleeping_disco": "sleeping-disco-9m",
+    "fma": "free-music-archive",
+    "spotify_tracks": "spotify-tracks-dataset",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="build datasets.db from the publishers' files",
+                                description="Build the SQLite database. With no source option it builds from the "
+                                "bundled samples; with any, it builds just those sources.")
+    build.add_argument("--out", type=Path, default=Path("datasets.db"), help="database to write (default: %(default)s)")
+    build.add_argument("--laion-disco", type=Path, metavar="DIR", help="LAION-DISCO-12M download (parquet shards)")
+    build.add_argument("--sleeping-disco", type=Path, metavar="DIR", help="Sleeping-DISCO-9M download (*.jsonl)")
+    build.add_argument("--fma", type=Path, metavar="DIR", help="FMA's fma_metadata/ directory")
+    build.add_argument("--spotify-tracks", type=Path, metavar="PATH", help="Spotify Tracks Dataset's dataset.csv")
+    build.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    download = commands.add_parser("download", help="fetch the real datasets (about 30 GB in all)")
+    download.add_argument("--dest", type=Path, default=Path("data"), help="where to put them (default: %(default)s)")
+    download.add_argument("--only", nargs="+", metavar="SLUG", help="just these datasets (slugs)")
+    download.add_argument("--revision", action="append", default=[], metavar="SLUG=REV",
+                          help="fetch a Hugging Face dataset at this revision instead of the default")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "build":
+        return _build(args)
+    if args.command == "download":
+        return _download(args)
+    raise AssertionError(args.command)
+
+
+def _build(args) -> int:
+    from .build import build, sample_sources
+
+    sources = {slug: getattr(args, option) for option, slug in SOURCE_OPTIONS.items() if getattr(args, option)}
+    if not sources:
+        sources = sample_sources()
+        print("building from the bundled samples (pass --laion-disco/--sleeping-disco/--fma/--spotify-tracks "
+              "to build from real files)", file=sys.stderr)
+    try:
+        build(args.out, sources, progress=not args.quiet, log=lambda message: print(message, file=sys.stderr))
+    except SourceError as error:
+        print(f"error: {error}", file=sys.stderr)
+        kept = f"the previous {args.out} is untouched" if args.out.exists() else f"{args.out} was not written"
+        print(f"build stopped; {kept}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _download(args) -> int:
+    from .download import ALL, DownloadError, download
+
+    datasets = args.only or list(ALL)
+    unknown = [slug for slug in datasets if slug not in ALL]
+    if unknown:
+        print(f"error: unknown dataset {', '.join(unknown)}; choose from {', '.join(ALL)}", file=sys.stderr)
+        return 2
+    revisions = {}
+    for item in args.revision:
+        slug, _, revision = item.partition("=")
+        if not revision:
+            print(f"error: --revision {item!r}: expected SLUG=REV", file=sys.stderr)
+            return 2
+        revisions[slug] = revision
+    try:
+        command = download(args.dest, datasets, revisions)
+    except DownloadError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"\nnext, build the database from them:\n  {command}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

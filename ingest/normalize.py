@@ -1,0 +1,158 @@
+"""Names → match keys. The one place normalization lives: the build uses it for artist keys and the
+catalogue check uses it to match a user's rows, so the two can never drift apart.
+
+- `fold` lower-cases and removes diacritics from Latin letters (Björk → bjork, Motörhead → motorhead,
+  Øyvind → oyvind) but leaves other scripts alone: stripping "marks" from Japanese or Devanagari changes the
+  letters themselves (ガ is not カ).
+- `artist_key` makes the stable, readable permalink key of an artist: `Sigur Rós` → `sigur-ros`.
+- `split_featured` takes `(feat. X)` credits out of a title.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from unidecode import unidecode
+
+
+@lru_cache(maxsize=65536)
+def _fold_char(ch: str) -> str:
+    if ch.isascii():
+        return ch.lower()
+    if unicodedata.category(ch).startswith("M"):
+        return ch  # a combining mark on its own: decided by the letter before it (see fold)
+    try:
+        name = unicodedata.name(ch)
+    except ValueError:
+        return ch.casefold()
+    if name.startswith("LATIN"):
+        # unidecode knows ø→o, æ→ae, ß→ss, ł→l, þ→th as well as plain accents
+        return unidecode(ch).lower()
+    if "FULLWIDTH" in name or "HALFWIDTH" in name:
+        return unicodedata.normalize("NFKC", ch).casefold()
+    return ch.casefold()
+
+
+def fold(text: str) -> str:
+    """Case- and diacritic-insensitive form of `text`; non-Latin scripts are kept as they are."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFC", text)
+    out = []
+    previous_latin = False
+    for ch in text:
+        if unicodedata.category(ch).startswith("M"):
+            if previous_latin:
+                continue  # a combining accent left over after a Latin letter: drop it
+            out.append(ch)
+            continue
+        folded = _fold_char(ch)
+        previous_latin = folded.isascii()
+        out.append(folded)
+    return "".join(out)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.category(ch).startswith("M")
+
+
+_NON_WORD_ASCII = re.compile(r"[^a-z0-9]+")
+_TOPIC_CHANNEL = re.compile(r"\s+-\s+Topic$")
+
+
+def artist_key(name: str) -> str:
+    """The artist's permalink key: folded, words joined by '-'. `AC/DC` → `ac-dc`, `坂本龍一` stays `坂本龍一`.
+
+    YouTube's auto-generated `Björk - Topic` channels are the artist's own: they share Björk's key. A name made
+    only of punctuation (`!!!`, `?`) keeps its folded characters, so it still has a key.
+    """
+    folded = fold(_TOPIC_CHANNEL.sub("", name.strip()))
+    if folded.isascii():
+        key = _NON_WORD_ASCII.sub("-", folded).strip("-")
+    else:
+        parts, word = [], []
+        for ch in folded:
+            if _is_word_char(ch):
+                word.append(ch)
+            elif word:
+                parts.append("".join(word))
+                word = []
+        if word:
+            parts.append("".join(word))
+        key = "-".join(parts)
+    return key or "".join(folded.split())
+
+
+# "(feat. X)", "[ft. X & Y]", "- featuring X", "feat X" at the end of a title.
+_FEATURED = re.compile(
+    r"""\s*[\(\[]\s*(?:feat\.?|ft\.?|featuring)\s+(?P<inner>[^\)\]]+)[\)\]]   # bracketed
+      | \s+(?:feat\.|ft\.|featuring)\s+(?P<tail>.+)$                        # trailing
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_CREDIT_SEPARATORS = re.compile(r"\s*(?:,|&|\band\b|\s\+\s|\s[xX×]\s)\s*")
+
+
+def split_names(credit: str) -> list[str]:
+    """`A, B & C` → [A, B, C]. Used on featured-artist clauses, never on a dataset's own artist names
+    (a band called `Simon & Garfunkel` must stay one artist)."""
+    return [part.strip() for part in _CREDIT_SEPARATORS.split(credit) if part and part.strip()]
+
+
+def split_featured(title: str) -> tuple[str, list[str]]:
+    """`Song (feat. A & B)` → (`Song`, [A, B]). A title without a featured clause is returned unchanged."""
+    featured: list[str] = []
+
+    def take(match: re.Match) -> str:
+        featured.extend(split_names(match.group("inner") or match.group("tail")))
+        return ""
+
+    stripped = _FEATURED.sub(take, title).strip()
+    return (stripped or title), featured
+
+
+def licence_code(title: str | None, url: str | None = None) -> str | None:
+    """A Creative Commons licence title or URL in any of its spellings → `CC BY-NC-ND`, `CC0`, `PD`, ….
+
+    FMA writes the same licence many ways (`Attribution-Noncommercial-No Derivative Works 3.0 United States`,
+    `Attribution-NonCommercial-NoDerivatives (aka Music Sharing) 3.0 International`); Stability AI writes `ccby`.
+    Returns None when the text names no licence we recognise (the original text is always kept beside it).
+    """
+    text = fold(title or "")
+    compact = re.sub(r"[^a-z0-9]", "", text)
+    link = (url or "").lower()
+    if compact in ("cc0", "cczero") or "publicdomain/zero" in link or "cc0" in compact:
+        return "CC0"
+    if "commonlaw" in compact:
+        # FMA's "Public Domain / Sound Recording Common Law Protection": the recording itself is protected
+        return "Sound Recording Common Law"
+    if "publicdomain" in compact or "publicdomain/mark" in link:
+        return "PD"
+    if "fmalimited" in compact:
+        return "FMA-Limited"
+    if "samplingplus" in compact or "sampling+" in link:
+        return "CC NC-Sampling+" if "noncommercial" in compact or "nc-sampling" in link else "CC Sampling+"
+    if "artlibre" in compact or "artlibre.org" in link:
+        return "Free Art License"
+    if compact == "musicsharing" or link.endswith("/music-sharing"):
+        return "CC BY-NC-ND"  # FMA's name for BY-NC-ND ("aka Music Sharing")
+    if "orphanwork" in compact:
+        return "Orphan Work"
+    if compact.startswith("ccby") and len(compact) <= 12:
+        # Stability's short forms: ccby, ccbync, ccbysa, ccbyncnd …
+        rest = compact[4:]
+        parts = ["BY"] + [flag.upper() for flag in ("nc", "nd", "sa") if flag in rest]
+        return "CC " + "-".join(parts)
+    if "attribution" in compact or "creativecommons.org/licenses/by" in link:
+        path = link.split("/licenses/", 1)[1] if "/licenses/" in link else ""
+        parts = ["BY"]
+        if "noncommercial" in compact or "-nc" in path:
+            parts.append("NC")
+        if "noderiv" in compact or "-nd" in path:
+            parts.append("ND")
+        if "sharealike" in compact or "-sa" in path:
+            parts.append("SA")
+        return "CC " + "-".join(parts)
+    return None

@@ -1,0 +1,183 @@
+"""The build: schema, counts that reconcile, artists and roles, duplicates, atomic replacement, the CLI."""
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from ingest.build import build, sample_sources
+from ingest.records import SourceError
+from ingest.samples.generate import LYRICS_MARKER
+
+from .conftest import ROOT
+
+
+def test_every_row_read_is_loaded_or_recorded(db):
+    for row in db.execute("select * from datasets"):
+        loaded = db.execute("select count(*) from tracks where dataset = ?", [row["slug"]]).fetchone()[0]
+        rejected = db.execute("select count(*) from problems where dataset = ?", [row["slug"]]).fetchone()[0]
+        assert (loaded, rejected) == (row["rows_loaded"], row["rows_rejected"])
+        assert row["rows_loaded"] + row["rows_rejected"] == row["rows_read"] > 0
+        files = db.execute("select sum(rows_read), sum(rows_loaded), sum(rows_rejected) from source_files "
+                           "where dataset = ?", [row["slug"]]).fetchone()
+        assert tuple(files) == (row["rows_read"], row["rows_loaded"], row["rows_rejected"])
+    published = dict(db.execute("select slug, rows_published from datasets").fetchall())
+    assert published == {"laion-disco-12m": 12_320_916, "sleeping-disco-9m": 9_713_413,
+                         "free-music-archive": 106_574, "spotify-tracks-dataset": 114_000}
+
+
+def test_each_track_cites_its_file_and_row(db):
+    row = db.execute("select t.source_row, f.path from tracks t join source_files f on f.id = t.source_file "
+                     "where t.dataset = 'free-music-archive' order by t.id limit 1").fetchone()
+    assert (row["path"], row["source_row"]) == ("tracks.csv", 4)  # after the three header lines
+    problem = db.execute("select file, line from problems where reason like 'not valid JSON%'").fetchone()
+    assert tuple(problem) == ("a.jsonl", 7)
+
+
+def test_lyrics_never_reach_the_database(sample_db):
+    assert LYRICS_MARKER.encode() not in sample_db.read_bytes()
+
+
+def roles(db, title_prefix, dataset):
+    return [tuple(r) for r in db.execute(
+        "select a.name, ta.role from track_artists ta join tracks t on t.id = ta.track_id "
+        "join artists a on a.id = ta.artist_id where t.title like ? and t.dataset = ? "
+        "order by ta.position", [title_prefix + "%", dataset])]
+
+
+def test_artists_split_with_roles(db):
+    assert roles(db, "Crazy In Love", "laion-disco-12m") == [("Beyoncé", "primary"), ("JAY-Z", "featured")]
+    assert roles(db, "Get Lucky", "laion-disco-12m") == [
+        ("Daft Punk", "primary"), ("Pharrell Williams", "featured"), ("Nile Rodgers", "featured")]
+    assert roles(db, "Get Lucky", "spotify-tracks-dataset") == [
+        ("Daft Punk", "primary"), ("Pharrell Williams", "featured"), ("Nile Rodgers", "featured")]
+    assert roles(db, "Crazy in Love", "sleeping-disco-9m") == [
+        ("Beyoncé", "primary"), ("JAY-Z", "featured"), ("Beyoncé", "writer"), ("Rich Harrison", "writer"),
+        ("JAY-Z", "writer")]
+    # a band name with "&" or "," stays one artist
+    assert roles(db, "The Sound of Silence", "spotify-tracks-dataset") == [("Simon & Garfunkel", "primary")]
+    assert roles(db, "September", "spotify-tracks-dataset") == [("Earth, Wind & Fire", "primary")]
+
+
+def test_artists_merge_spellings_across_datasets(db):
+    bjork = db.execute("select * from artists where key = 'bjork'").fetchone()
+    assert bjork["name"] == "Björk"
+    spellings = dict(db.execute("select name, tracks from artist_names where artist_id = ?", [bjork["id"]]))
+    assert spellings == {"Björk": 7, "Björk - Topic": 1}
+    per_dataset = {r["dataset"]: r["tracks"] for r in
+                   db.execute("select * from artist_datasets where artist_id = ?", [bjork["id"]])}
+    assert per_dataset == {"laion-disco-12m": 6, "sleeping-disco-9m": 1, "spotify-tracks-dataset": 1}
+
+
+def test_homonyms_keep_their_separate_channels(db):
+    channels = db.execute("select count(distinct source_artist_id) from artist_sources s join artists a "
+                          "on a.id = s.artist_id where a.key = 'nirvana' and s.dataset = 'laion-disco-12m'")
+    assert channels.fetchone()[0] == 2
+
+
+def test_duplicates_are_loaded_and_flagged(db):
+    rows = db.execute("select id, duplicate_of from tracks where dataset = 'spotify-tracks-dataset' "
+                      "and title = 'Ace of Spades' order by id").fetchall()
+    assert [r["duplicate_of"] for r in rows] == [None, rows[0]["id"]]
+    assert db.execute("select count(*) from tracks where dataset = 'sleeping-disco-9m' and source_id = '555555' "
+                      "and duplicate_of is not null").fetchone()[0] == 1
+
+
+def test_fma_licences_genres_and_map(db):
+    codes = {r[0] for r in db.execute("select distinct licence_code from tracks where dataset = 'free-music-archive'")}
+    assert {"CC BY-NC-SA", "CC BY-NC-ND", "CC BY", "CC BY-SA", "CC0", "FMA-Limited"} <= codes
+    assert db.execute("select count(*) from fma_artists where latitude is not null").fetchone()[0] == 7
+    assert db.execute("select name from fma_artists where location = 'Москва'").fetchone()[0] == "Дмитрий Шум"
+
+
+def test_sleeping_youtube_links_become_video_ids(db):
+    army = db.execute("select y.video_id from youtube_links y join tracks t on t.id = y.track_id "
+                      "where t.dataset = 'sleeping-disco-9m' and t.title = 'Army of Me'").fetchone()[0]
+    laion = db.execute("select source_id from tracks where dataset = 'laion-disco-12m' and title = 'Army of Me'")
+    assert army == laion.fetchone()[0]
+    kept = [r[0] for r in db.execute("select url from youtube_links where video_id is null")]
+    assert sorted(kept) == ["https://example.com/not-youtube", "not a url at all"]
+
+
+def test_full_text_search_ignores_case_and_diacritics(db):
+    def search(q):
+        return {r[0] for r in db.execute(
+            "select t.artist_credit from tracks_fts join tracks t on t.id = tracks_fts.rowid "
+            "where tracks_fts match ?", [q])}
+    assert "Björk" in search("bjork")
+    assert "Sigur Rós" in search('"sigur ros"')
+    assert "Motörhead" in search("MOTORHEAD")
+    assert "Кино" in search("кино")
+    assert db.execute("select name from artists_fts where artists_fts match 'motley crue'").fetchone()[0] == "Mötley Crüe"
+
+
+def dump(path):
+    conn = sqlite3.connect(path)
+    try:
+        return "\n".join(line for line in conn.iterdump() if not line.startswith("INSERT INTO \"sqlite_stat"))
+    finally:
+        conn.close()
+
+
+def test_builds_are_deterministic(tmp_path, sample_db):
+    build(tmp_path / "again.db", sample_sources(), progress=False, log=lambda m: None)
+    assert hashlib.sha256(dump(tmp_path / "again.db").encode()).digest() == \
+        hashlib.sha256(dump(sample_db).encode()).digest()
+
+
+def test_a_corrupt_source_leaves_the_previous_database_untouched(tmp_path):
+    out = tmp_path / "datasets.db"
+    build(out, sample_sources(), progress=False, log=lambda m: None)
+    before = out.read_bytes()
+    inspect_before = (tmp_path / "inspect-data.json").read_text()
+    broken = dict(sample_sources())
+    shutil.copytree(broken["laion-disco-12m"], tmp_path / "laion")
+    shard = tmp_path / "laion" / "data" / "train-00004-of-00005.parquet"
+    shard.write_bytes(b"PAR1 this is not parquet")
+    broken["laion-disco-12m"] = tmp_path / "laion"
+    with pytest.raises(SourceError, match="train-00004-of-00005.parquet"):
+        build(out, broken, progress=False, log=lambda m: None)
+    assert out.read_bytes() == before
+    assert (tmp_path / "inspect-data.json").read_text() == inspect_before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["datasets.db", "inspect-data.json", "laion"]
+
+
+def test_inspect_data_matches_the_database(sample_db, db):
+    data = json.loads((sample_db.parent / "inspect-data.json").read_text())["datasets"]
+    assert data["file"] == "datasets.db"
+    assert data["hash"] == hashlib.sha256(sample_db.read_bytes()).hexdigest()
+    assert data["tables"]["tracks"]["count"] == db.execute("select count(*) from tracks").fetchone()[0]
+
+
+def test_revision_comes_from_the_download_record(tmp_path):
+    shutil.copy(sample_sources()["spotify-tracks-dataset"], tmp_path / "dataset.csv")
+    (tmp_path / "download.json").write_text(json.dumps({"revision": "635b034f"}))
+    build(tmp_path / "one.db", {"spotify-tracks-dataset": tmp_path / "dataset.csv"}, progress=False, log=lambda m: None)
+    conn = sqlite3.connect(tmp_path / "one.db")
+    assert conn.execute("select slug, revision from datasets").fetchall() == [("spotify-tracks-dataset", "635b034f")]
+
+
+def run_cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=cwd, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+
+
+def test_cli_builds_the_samples_by_default(tmp_path):
+    result = run_cli("build", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "laion-disco-12m: read 301 rows, loaded 299, rejected 2" in result.stderr
+    assert (tmp_path / "datasets.db").exists() and (tmp_path / "inspect-data.json").exists()
+
+
+def test_cli_reports_a_bad_source_and_keeps_the_old_database(tmp_path):
+    (tmp_path / "datasets.db").write_bytes(b"previous")
+    (tmp_path / "dataset.csv").write_text("id,name\n1,x\n")
+    result = run_cli("build", "--quiet", "--spotify-tracks", "dataset.csv", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "error: " in result.stderr and "dataset.csv: header lacks track_id" in result.stderr
+    assert "the previous datasets.db is untouched" in result.stderr
+    assert (tmp_path / "datasets.db").read_bytes() == b"previous"
