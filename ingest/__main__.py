@@ -3,6 +3,7 @@
     python -m ingest build                       # the bundled samples → datasets.db
     python -m ingest build --laion-disco DIR --sleeping-disco DIR --fma DIR --spotify-tracks PATH [--out PATH]
     python -m ingest download [--dest data] [--only SLUG …] [--revision SLUG=COMMIT …]
+    python -m ingest synth --scale 1.0 --out DIR [--seed N]   # full-size synthetic data, for benchmarks
 """
 
 from __future__ import annotations
@@ -40,6 +41,15 @@ def _parser() -> argparse.ArgumentParser:
     download.add_argument("--only", nargs="+", metavar="SLUG", help="just these datasets (slugs)")
     download.add_argument("--revision", action="append", default=[], metavar="SLUG=REV",
                           help="fetch a Hugging Face dataset at this revision instead of the default")
+
+    synth = commands.add_parser("synth", help="write synthetic datasets in the publishers' formats",
+                                description="Write the four datasets in their exact formats at the published row "
+                                "counts times --scale, deterministically for a --seed.")
+    synth.add_argument("--scale", type=float, default=1.0, help="fraction of the published row counts")
+    synth.add_argument("--out", type=Path, required=True, help="directory to write into")
+    synth.add_argument("--seed", type=int, default=1)
+    synth.add_argument("--lyrics-bytes", type=int, default=1500,
+                       help="filler text per Sleeping-DISCO line, as long as real lyrics (default: %(default)s)")
     return parser
 
 
@@ -49,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         return _build(args)
     if args.command == "download":
         return _download(args)
+    if args.command == "synth":
+        return _synth(args)
     raise AssertionError(args.command)
 
 
@@ -91,6 +103,18 @@ def _download(args) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"\nnext, build the database from them:\n  {command}")
+    return 0
+
+
+def _synth(args) -> int:
+    from .synth import synth
+
+    paths = synth(args.out, args.scale, args.seed, args.lyrics_bytes,
+                  log=lambda message: print(message, file=sys.stderr))
+    options = " ".join(f"{option} {paths[slug]}" for option, slug in (
+        ("--laion-disco", "laion-disco-12m"), ("--sleeping-disco", "sleeping-disco-9m"),
+        ("--fma", "free-music-archive"), ("--spotify-tracks", "spotify-tracks-dataset")))
+    print(f"python -m ingest build {options}")
     return 0
 
 

@@ -1,18 +1,25 @@
 """Build `datasets.db` from the readers' records. This module owns the schema.
 
 The build writes a temporary file beside the target and renames it over the target only when every step has
-finished, so a failed or killed build never touches the previous database. Loading is bulk (large transactions,
-no indexes); indexes, full-text search, precomputed counts and `ANALYZE` come after.
+finished, so a failed or killed build never touches the previous database.
+
+Two processes share the work: a reader process runs the dataset readers and turns each record into ready-made
+row values (`prepare`: artist keys, featured credits, licence codes, video ids); the main process gives out ids and
+inserts in bulk. Records arrive in the readers' order, so the same input always gives the same database. Indexes,
+full-text search, precomputed counts and `ANALYZE` come after the load.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import multiprocessing
 import os
+import queue as queues
 import sqlite3
 import time
-from collections.abc import Iterable
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,9 +27,9 @@ import orjson
 from tqdm import tqdm
 
 from .links import youtube_video_id
-from .normalize import artist_key, fold, licence_code, split_featured
-from .records import Credit, Problem, Track
-from .sources import DatasetInfo, all_sources
+from .normalize import artist_key, fold, licence_code, match_key, split_featured
+from .records import Credit, Problem, SourceError, Track
+from .sources import all_sources
 
 SCHEMA = """
 create table datasets (
@@ -78,6 +85,7 @@ create table artists (
     id integer primary key,
     key text not null,
     name text not null,
+    match_key text not null,
     tracks integer not null default 0
 );
 create table artist_names (
@@ -102,11 +110,12 @@ create table artist_sources (
 );
 create table track_artists (
     track_id integer not null references tracks(id),
+    position integer not null,
     artist_id integer not null references artists(id),
     role text not null,
-    position integer not null,
-    artist_source_id integer references artist_sources(id)
-);
+    artist_source_id integer references artist_sources(id),
+    primary key (track_id, position)
+) without rowid;
 create table fma_artists (
     fma_artist_id integer primary key,
     artist_id integer references artists(id),
@@ -119,9 +128,11 @@ create table fma_artists (
 );
 create table youtube_links (
     track_id integer not null references tracks(id),
+    position integer not null,
     video_id text,
-    url text
-);
+    url text,
+    primary key (track_id, position)
+) without rowid;
 create table problems (
     id integer primary key,
     dataset text not null references datasets(slug),
@@ -135,13 +146,12 @@ create table problems (
 INDEXES = """
 create index tracks_dataset_source_id on tracks(dataset, source_id);
 create unique index artists_key on artists(key);
+create index artists_match_key on artists(match_key);
 create index artist_names_artist on artist_names(artist_id);
 create index artist_sources_artist on artist_sources(artist_id);
 create index artist_sources_source on artist_sources(dataset, source_artist_id);
 create index track_artists_artist_track on track_artists(artist_id, track_id);
-create index track_artists_track on track_artists(track_id);
 create index youtube_links_video on youtube_links(video_id);
-create index youtube_links_track on youtube_links(track_id);
 create index problems_dataset on problems(dataset);
 """
 
@@ -158,9 +168,111 @@ create virtual table artists_fts using fts5(
 insert into artists_fts(artists_fts) values ('rebuild');
 """
 
-BATCH = 5_000
+TRACK_COLUMNS = ("id, dataset, source_id, title, artist_credit, album, duration_s, url, release_year, explicit, "
+                 "views, views_text, popularity, listens, genres, licence, licence_code, licence_url, language, "
+                 "album_id, album_url, source_file, source_row")
+BATCH = 4_000
+ROWS_PER_INSERT = 20  # rows per INSERT statement: many-row VALUES lists bind faster than executemany alone
 
 
+# --- the reader process: records → row values -------------------------------------------------------------------
+def prepare(record: Track | Problem, keys: dict[str, str]) -> tuple:
+    """A record as row values: (file, row, track values | None, credits, links | problem).
+
+    Credits come out deduplicated by (artist key, role), with featured artists from the title added;
+    `keys` caches artist keys by spelling (the same names recur millions of times).
+    """
+    if isinstance(record, Problem):
+        return record.file, record.row, None, record.reason, record.raw
+    credits = record.credits
+    title = record.title
+    if title and ("feat" in title or "Feat" in title or "ft." in title or "FEAT" in title or "Ft." in title):
+        featured = split_featured(title)[1]
+        if featured:
+            folded = {fold(name) for name in featured}
+            credits = [Credit(c.name, "featured", c.source_artist_id, c.url, c.location, c.latitude, c.longitude)
+                       if c.role == "primary" and fold(c.name) in folded else c for c in credits]
+            credited = {fold(c.name) for c in credits}
+            credits += [Credit(name, "featured") for name in featured if fold(name) not in credited]
+    out = []
+    seen = set()
+    for credit in credits:
+        name = credit.name
+        key = keys.get(name)
+        if key is None:
+            if len(keys) > 2_000_000:
+                keys.clear()
+            key = keys[name] = artist_key(name)
+        if (key, credit.role) in seen:
+            continue
+        seen.add((key, credit.role))
+        out.append((key, name, credit.role, credit.source_artist_id, credit.url, credit.location, credit.latitude,
+                    credit.longitude))
+    links = tuple((video, None if video else link) for link in record.youtube_links
+                  for video in (youtube_video_id(link),))
+    values = (
+        record.source_id, title, record.artist_credit, record.album, record.duration_s, record.url,
+        record.release_year, None if record.explicit is None else int(record.explicit), record.views,
+        record.views_text, record.popularity, record.listens,
+        orjson.dumps(record.genres).decode() if record.genres else None,
+        record.licence,
+        licence_code(record.licence, record.licence_url) if record.licence or record.licence_url else None,
+        record.licence_url, record.language, record.album_id, record.album_url,
+    )
+    return record.file, record.row, values, out, links
+
+
+def _reader_process(sources: dict[str, Path], queue) -> None:
+    """Runs in the reader process: every source in turn, as batches of prepared rows."""
+    readers = all_sources()
+    keys: dict[str, str] = {}
+    try:
+        for slug, module in readers.items():
+            if slug not in sources:
+                continue
+            queue.put(("start", slug))
+            batch = []
+            for record in module.read(sources[slug]):
+                batch.append(prepare(record, keys))
+                if len(batch) >= BATCH:
+                    queue.put(("rows", batch))
+                    batch = []
+            queue.put(("rows", batch))
+        queue.put(("done", None))
+    except SourceError as error:
+        queue.put(("source_error", (error.path, error.message)))
+    except BaseException:  # a bug: hand the traceback to the main process rather than hang it
+        queue.put(("crash", traceback.format_exc()))
+
+
+def prepared_batches(sources: dict[str, Path]):
+    """(event, payload) pairs from a reader process: ("start", slug), ("rows", batch), … ("done", None)."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue(maxsize=16)
+    process = context.Process(target=_reader_process, args=(sources, queue), daemon=True)
+    process.start()
+    try:
+        while True:
+            try:
+                event, payload = queue.get(timeout=5)
+            except queues.Empty:  # make sure the reader is still alive
+                if not process.is_alive():
+                    raise RuntimeError(f"the reader process died (exit code {process.exitcode})") from None
+                continue
+            if event == "source_error":
+                raise SourceError(*payload)
+            if event == "crash":
+                raise RuntimeError(f"the reader process failed:\n{payload}")
+            yield event, payload
+            if event == "done":
+                break
+    finally:
+        if process.is_alive():
+            process.terminate()
+        process.join()
+
+
+# --- the main process: ids and inserts --------------------------------------------------------------------------
 @dataclass
 class SourceCounts:
     read: int = 0
@@ -170,175 +282,130 @@ class SourceCounts:
 
 
 class Loader:
-    """Turns records into rows. Holds the artist dictionaries for the whole build (ids are given in the order
-    names are first met, so the same input always gives the same database)."""
+    """Gives out ids in the order rows arrive and writes them. Artist ids follow the order names are first met."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self.next_track_id = 1
         self.artist_by_key: dict[str, int] = {}
-        self.artist_by_spelling: dict[str, int] = {}  # exact credited spelling → artist id (also skips re-folding)
-        self.spelling_tracks: dict[str, int] = {}
-        self.artist_tracks: list[int] = [0]  # artist id → tracks crediting them (index 0 unused)
-        self.source_artists: dict[tuple[str, str], int] = {}
+        self.artist_keys: list[str | None] = [None]  # artist id → key
+        self.artist_tracks: list[int] = [0]  # artist id → tracks crediting them
+        self.spellings: dict[str, list[int]] = {}  # credited spelling → [artist id, tracks]
         self.fma_artists: dict[int, list] = {}
         self.file_ids: dict[tuple[str, str], int] = {}
+        self.next_source_artist = 1
+        self._insert_many = (f"insert into tracks ({TRACK_COLUMNS}) values "
+                             + ", ".join(["(" + ", ".join("?" * 23) + ")"] * ROWS_PER_INSERT))
+        self._insert_one = f"insert into tracks ({TRACK_COLUMNS}) values (" + ", ".join("?" * 23) + ")"
 
-    # -- artists ---------------------------------------------------------------------------------------------
-    def artist_id(self, spelling: str) -> int:
-        artist = self.artist_by_spelling.get(spelling)
-        if artist is None:
-            key = artist_key(spelling)
-            artist = self.artist_by_key.get(key)
-            if artist is None:
-                artist = len(self.artist_tracks)
-                self.artist_by_key[key] = artist
-                self.artist_tracks.append(0)
-            self.artist_by_spelling[spelling] = artist
-            self.spelling_tracks[spelling] = 0
-        return artist
+    def start(self, dataset: str) -> None:
+        self.dataset = dataset
+        self.counts = SourceCounts()
+        self.per_artist: dict[int, list[int]] = {}  # artist id → [tracks, primary tracks] in this dataset
+        self.source_artists: dict[str, int] = {}  # the dataset's own artist id → artist_sources.id
 
-    def source_artist(self, dataset: str, artist: int, credit: Credit, new_rows: list) -> int | None:
-        if not credit.source_artist_id:
-            return None
-        ident = (dataset, credit.source_artist_id)
-        source = self.source_artists.get(ident)
-        if source is None:
-            source = len(self.source_artists) + 1
-            self.source_artists[ident] = source
-            new_rows.append((source, artist, dataset, credit.source_artist_id, credit.name, credit.url))
-        return source
-
-    # -- loading ---------------------------------------------------------------------------------------------
-    def load(self, info: DatasetInfo, records: Iterable[Track | Problem], progress: tqdm | None) -> SourceCounts:
-        counts = SourceCounts()
-        per_artist: dict[int, list[int]] = {}  # artist id → [tracks, primary tracks] in this dataset
-        batch: list[Track | Problem] = []
-        for record in records:
-            batch.append(record)
-            if len(batch) >= BATCH:
-                self._write(info.slug, batch, counts, per_artist)
-                if progress is not None:
-                    progress.update(len(batch))
-                batch = []
-        self._write(info.slug, batch, counts, per_artist)
-        if progress is not None:
-            progress.update(len(batch))
+    def finish_dataset(self) -> SourceCounts:
         self.conn.executemany(
             "insert into artist_datasets values (?, ?, ?, ?)",
-            ((artist, info.slug, n, primary) for artist, (n, primary) in sorted(per_artist.items())),
-        )
-        return counts
+            ((artist, self.dataset, n, primary) for artist, (n, primary) in sorted(self.per_artist.items())))
+        return self.counts
 
-    def _file_id(self, dataset: str, path: str, counts: SourceCounts) -> int:
-        ident = (dataset, path)
-        if ident not in self.file_ids:
-            self.file_ids[ident] = len(self.file_ids) + 1
-            counts.files[path] = [0, 0, 0]
-        return self.file_ids[ident]
+    def _file_id(self, path: str) -> int:
+        ident = (self.dataset, path)
+        file_id = self.file_ids.get(ident)
+        if file_id is None:
+            file_id = self.file_ids[ident] = len(self.file_ids) + 1
+            self.counts.files[path] = [0, 0, 0]
+        return file_id
 
-    def _write(self, dataset: str, batch: list, counts: SourceCounts, per_artist: dict) -> None:
-        tracks, links, credit_rows, sources, problems = [], [], [], [], []
-        for record in batch:
-            file_id = self._file_id(dataset, record.file, counts)
-            file_counts = counts.files[record.file]
+    def write(self, batch: list[tuple]) -> None:
+        dataset, counts = self.dataset, self.counts
+        tracks, credits_rows, links_rows, sources, problems = [], [], [], [], []
+        per_artist, spellings, artist_tracks = self.per_artist, self.spellings, self.artist_tracks
+        for file, row, values, credits, links in batch:
+            file_id = self._file_id(file)
+            file_counts = counts.files[file]
             file_counts[0] += 1
-            counts.read += 1
-            if isinstance(record, Problem):
-                counts.rejected += 1
+            if values is None:  # a problem: (file, row, None, reason, raw)
                 file_counts[2] += 1
-                problems.append((dataset, record.file, record.row, record.reason, record.raw))
+                problems.append((dataset, file, row, credits, links))
                 continue
-            counts.loaded += 1
             file_counts[1] += 1
             track_id = self.next_track_id
             self.next_track_id += 1
-            tracks.append((
-                track_id, dataset, record.source_id, record.title, record.artist_credit, record.album,
-                record.duration_s, record.url, record.release_year,
-                None if record.explicit is None else int(record.explicit),
-                record.views, record.views_text, record.popularity, record.listens,
-                orjson.dumps(record.genres).decode() if record.genres else None,
-                record.licence, licence_code(record.licence, record.licence_url), record.licence_url,
-                record.language, record.album_id, record.album_url, file_id, record.row,
-            ))
-            for link in record.youtube_links:
-                video = youtube_video_id(link)
-                links.append((track_id, video, None if video else link))
-            self._credit(dataset, track_id, record, credit_rows, sources, per_artist)
+            tracks.append((track_id, dataset, *values, file_id, row))
+            counted = set()
+            for position, (key, name, role, source_id, url, location, lat, lon) in enumerate(credits):
+                artist = self.artist_by_key.get(key)
+                if artist is None:
+                    artist = self.artist_by_key[key] = len(self.artist_keys)
+                    self.artist_keys.append(key)
+                    artist_tracks.append(0)
+                source = None
+                if source_id:
+                    source = self.source_artists.get(source_id)
+                    if source is None:
+                        source = self.source_artists[source_id] = self.next_source_artist
+                        self.next_source_artist += 1
+                        sources.append((source, artist, dataset, source_id, name, url))
+                credits_rows.append((track_id, position, artist, role, source))
+                stats = per_artist.get(artist)
+                if stats is None:
+                    stats = per_artist[artist] = [0, 0]
+                if artist not in counted:
+                    counted.add(artist)
+                    artist_tracks[artist] += 1
+                    stats[0] += 1
+                    spelling = spellings.get(name)
+                    if spelling is None:
+                        spellings[name] = [artist, 1]
+                    else:
+                        spelling[1] += 1
+                if role == "primary":
+                    stats[1] += 1
+                if lat is not None and source_id and source_id.isdigit():
+                    self._fma_artist(int(source_id), artist, name, location, lat, lon, url)
+            for position, (video, url) in enumerate(links):
+                links_rows.append((track_id, position, video, url))
+        counts.read += len(batch)
+        counts.rejected += len(problems)
+        counts.loaded += len(tracks)
         conn = self.conn
         if sources:
             conn.executemany("insert into artist_sources values (?, ?, ?, ?, ?, ?)", sources)
-        if tracks:
-            conn.executemany(
-                "insert into tracks (id, dataset, source_id, title, artist_credit, album, duration_s, url, "
-                "release_year, explicit, views, views_text, popularity, listens, genres, licence, licence_code, "
-                "licence_url, language, album_id, album_url, source_file, source_row) "
-                "values (" + ", ".join("?" * 23) + ")", tracks)
-        if credit_rows:
-            conn.executemany("insert into track_artists values (?, ?, ?, ?, ?)", credit_rows)
-        if links:
-            conn.executemany("insert into youtube_links values (?, ?, ?)", links)
+        whole = len(tracks) - len(tracks) % ROWS_PER_INSERT
+        for start in range(0, whole, ROWS_PER_INSERT):
+            conn.execute(self._insert_many, list(itertools.chain.from_iterable(tracks[start:start + ROWS_PER_INSERT])))
+        if whole < len(tracks):
+            conn.executemany(self._insert_one, tracks[whole:])
+        if credits_rows:
+            conn.executemany("insert into track_artists values (?, ?, ?, ?, ?)", credits_rows)
+        if links_rows:
+            conn.executemany("insert into youtube_links values (?, ?, ?, ?)", links_rows)
         if problems:
             conn.executemany("insert into problems (dataset, file, line, reason, raw) values (?, ?, ?, ?, ?)",
                              problems)
 
-    def _credit(self, dataset, track_id, record: Track, rows: list, sources: list, per_artist: dict) -> None:
-        credits = list(record.credits)
-        # "Song (feat. X)": X is featured, whether or not the dataset also lists X among the artists.
-        if record.title and ("feat" in record.title.lower() or "ft." in record.title.lower()):
-            featured = split_featured(record.title)[1]
-            folded = {fold(name) for name in featured}
-            for credit in credits:
-                if credit.role == "primary" and fold(credit.name) in folded:
-                    credit.role = "featured"
-            credited = {fold(credit.name) for credit in credits}
-            credits += [Credit(name, "featured") for name in featured if fold(name) not in credited]
-        seen: set[tuple[int, str]] = set()
-        counted: set[int] = set()
-        for position, credit in enumerate(credits):
-            artist = self.artist_id(credit.name)
-            if (artist, credit.role) in seen:
-                continue
-            seen.add((artist, credit.role))
-            source = self.source_artist(dataset, artist, credit, sources)
-            rows.append((track_id, artist, credit.role, position, source))
-            stats = per_artist.setdefault(artist, [0, 0])
-            if artist not in counted:
-                counted.add(artist)
-                self.artist_tracks[artist] += 1
-                self.spelling_tracks[credit.name] += 1
-                stats[0] += 1
-            if credit.role == "primary":
-                stats[1] += 1
-            if credit.latitude is not None and credit.source_artist_id and credit.source_artist_id.isdigit():
-                self._fma_artist(artist, credit)
-
-    def _fma_artist(self, artist: int, credit: Credit) -> None:
-        fma_id = int(credit.source_artist_id)
+    def _fma_artist(self, fma_id, artist, name, location, lat, lon, url) -> None:
         row = self.fma_artists.get(fma_id)
         if row is None:
-            self.fma_artists[fma_id] = [fma_id, artist, credit.name, credit.location, credit.latitude,
-                                        credit.longitude, credit.url, 1]
+            self.fma_artists[fma_id] = [fma_id, artist, name, location, lat, lon, url, 1]
         else:
             row[7] += 1
 
     def finish_artists(self) -> None:
         """Write artists with their most-credited spelling as the name, every spelling, and the FMA map table."""
         best: dict[int, tuple[int, str]] = {}
-        names = []
-        for spelling, artist in self.artist_by_spelling.items():
-            n = self.spelling_tracks[spelling]
-            names.append((artist, spelling, n))
+        for spelling, (artist, n) in self.spellings.items():
             current = best.get(artist)
-            if current is None or n > current[0]:
+            if current is None or n > current[0] or (n == current[0] and spelling < current[1]):
                 best[artist] = (n, spelling)
-        key_of = {artist: key for key, artist in self.artist_by_key.items()}
         self.conn.executemany(
-            "insert into artists (id, key, name, tracks) values (?, ?, ?, ?)",
-            ((artist, key_of[artist], best[artist][1], self.artist_tracks[artist]) for artist in sorted(best)),
-        )
-        self.conn.executemany("insert into artist_names values (?, ?, ?)", sorted(names))
+            "insert into artists (id, key, name, match_key, tracks) values (?, ?, ?, ?, ?)",
+            ((artist, self.artist_keys[artist], name, match_key(name), self.artist_tracks[artist])
+             for artist, (_, name) in sorted(best.items())))
+        self.conn.executemany("insert into artist_names values (?, ?, ?)",
+                              sorted((artist, spelling, n) for spelling, (artist, n) in self.spellings.items()))
         self.conn.executemany("insert into fma_artists values (?, ?, ?, ?, ?, ?, ?, ?)",
                               sorted(self.fma_artists.values()))
 
@@ -360,8 +427,8 @@ def _connect(path: Path) -> sqlite3.Connection:
         pragma journal_mode = off;
         pragma synchronous = off;
         pragma locking_mode = exclusive;
-        pragma temp_store = file;
-        pragma cache_size = -262144;
+        pragma cache_size = -524288;
+        pragma threads = 2;
     """)
     return conn
 
@@ -381,39 +448,47 @@ def build(out: Path, sources: dict[str, Path], *, revisions: dict[str, str] | No
     tmp.unlink(missing_ok=True)
     started = time.monotonic()
     conn = _connect(tmp)
+    results: dict[str, SourceCounts] = {}
     try:
         conn.executescript(SCHEMA)
         loader = Loader(conn)
-        results: dict[str, SourceCounts] = {}
-        for slug, module in readers.items():
-            if slug not in sources:
-                continue
-            info: DatasetInfo = module.DATASET
-            t0 = time.monotonic()
-            bar = tqdm(desc=f"{slug:<24}", unit=" rows", unit_scale=True, disable=None if progress else True,
-                       mininterval=1.0, smoothing=0.1)
-            conn.execute("begin")
-            counts = loader.load(info, module.read(sources[slug]), bar)
+        bar, slug, t0 = None, None, 0.0
+
+        def end_dataset():
+            info = readers[slug].DATASET
+            counts = results[slug] = loader.finish_dataset()
             conn.execute("commit")
-            bar.close()
             revision = (revisions or {}).get(slug) or read_revision(sources[slug])
             conn.execute(
                 "insert into datasets values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?)",
                 (info.slug, info.name, info.publisher, info.licence, info.terms, info.source_url, revision,
-                 info.rows_published, counts.read, counts.loaded, counts.rejected, info.description),
-            )
-            results[slug] = counts
+                 info.rows_published, counts.read, counts.loaded, counts.rejected, info.description))
+            bar.close()
             elapsed = time.monotonic() - t0
             log(f"{slug}: read {counts.read:,} rows, loaded {counts.loaded:,}, rejected {counts.rejected:,} "
                 f"in {elapsed:.1f}s ({counts.read / max(elapsed, 1e-9):,.0f} rows/s)")
+
+        for event, payload in prepared_batches(sources):
+            if event == "rows":
+                loader.write(payload)
+                bar.update(len(payload))
+                continue
+            if slug is not None:
+                end_dataset()
+            if event == "start":
+                slug, t0 = payload, time.monotonic()
+                loader.start(slug)
+                conn.execute("begin")
+                bar = tqdm(desc=f"{slug:<24}", unit=" rows", unit_scale=True, mininterval=1.0,
+                           disable=None if progress else True)
         conn.execute("begin")
         conn.executemany(
             "insert into source_files values (?, ?, ?, ?, ?, ?)",
             ((file_id, dataset, path, *results[dataset].files[path])
-             for (dataset, path), file_id in loader.file_ids.items()),
-        )
+             for (dataset, path), file_id in loader.file_ids.items()))
         loader.finish_artists()
         conn.execute("commit")
+        del loader
         _finish(conn, log)
         conn.close()
     except BaseException:
@@ -433,7 +508,7 @@ def _step(conn: sqlite3.Connection, log, label: str, sql: str) -> None:
 
 
 def _finish(conn: sqlite3.Connection, log) -> None:
-    _step(conn, log, "indexes", INDEXES)
+    _step(conn, log, "indexes", "begin;" + INDEXES + "commit;")
     _step(conn, log, "duplicates", """
         begin;
         update tracks set duplicate_of = first.id
@@ -445,7 +520,7 @@ def _finish(conn: sqlite3.Connection, log) -> None:
         commit;
     """)
     _step(conn, log, "full-text search", "begin;" + FTS + "commit;")
-    _step(conn, log, "analyze", "analyze; pragma journal_mode = delete;")
+    _step(conn, log, "analyze", "pragma analysis_limit = 2000; analyze; pragma journal_mode = delete;")
 
 
 def write_inspect_data(db: Path) -> Path:

@@ -21,8 +21,16 @@ class Link:
     value: str  # the id, or for Genius/FMA the canonical page URL
 
 
+# The two forms nearly every link takes, checked before the general parser (the build meets millions of them).
+_COMMON_YOUTUBE = re.compile(r"^https?://(?:www\.|music\.|m\.)?(?:youtube\.com/watch\?v=|youtu\.be/)"
+                             r"([A-Za-z0-9_-]{11})(?:$|[&?#])")
+
+
 def youtube_video_id(text: str) -> str | None:
     """The 11-character video id in a YouTube / YouTube Music URL (watch, youtu.be, shorts, embed), or None."""
+    match = _COMMON_YOUTUBE.match(text)
+    if match:
+        return match.group(1)
     link = parse_link(text)
     return link.value if link and link.kind == "youtube_video" else None
 

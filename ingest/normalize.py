@@ -156,3 +156,23 @@ def licence_code(title: str | None, url: str | None = None) -> str | None:
             parts.append("SA")
         return "CC " + "-".join(parts)
     return None
+
+
+# --- match keys: looser than artist keys, for matching a catalogue against the datasets ---------------------------
+_AMPERSAND = re.compile(r"\s*(?:&|\+)\s*|\s+(?:x|×|and|with)\s+", re.IGNORECASE)
+_LEADING_THE = re.compile(r"^the\s+")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def match_key(text: str) -> str:
+    """Loose key for matching names and titles: transliterated, lower case, `&`/`and`/`+`/`x`/`with` unified,
+    a leading "The" dropped, punctuation and spaces removed. `The Beatles` = `Beatles`, `Simon & Garfunkel` =
+    `Simon and Garfunkel`, `AC/DC` = `ACDC`, `Кино` = `Kino`."""
+    if not text:
+        return ""
+    folded = fold(text.strip())
+    latin = folded if folded.isascii() else unidecode(folded).lower()
+    unified = _AMPERSAND.sub(" and ", latin)
+    unified = _LEADING_THE.sub("", unified.strip())
+    key = _NON_ALNUM.sub("", unified)
+    return key or "".join(folded.split())
