@@ -20,6 +20,7 @@ import queue as queues
 import sqlite3
 import time
 import traceback
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,9 @@ create table datasets (
     rows_loaded integer,
     rows_rejected integer,
     distinct_source_ids integer,
+    explicit_tracks integer,
+    first_track_id integer,
+    last_track_id integer,
     description text
 );
 create table source_files (
@@ -133,6 +137,18 @@ create table youtube_links (
     url text,
     primary key (track_id, position)
 ) without rowid;
+create table dataset_genres (
+    dataset text not null references datasets(slug),
+    genre text not null,
+    tracks integer not null,
+    primary key (dataset, genre)
+) without rowid;
+create table dataset_years (
+    dataset text not null references datasets(slug),
+    release_year integer not null,
+    tracks integer not null,
+    primary key (dataset, release_year)
+) without rowid;
 create table problems (
     id integer primary key,
     dataset text not null references datasets(slug),
@@ -145,12 +161,17 @@ create table problems (
 
 INDEXES = """
 create index tracks_dataset_source_id on tracks(dataset, source_id);
+-- a pasted Genius or FMA page names a track by its URL (LAION and Spotify URLs are made from source_id)
+create index tracks_page_url on tracks(url) where dataset in ('sleeping-disco-9m', 'free-music-archive');
 create unique index artists_key on artists(key);
 create index artists_match_key on artists(match_key);
 create index artist_names_artist on artist_names(artist_id);
 create index artist_sources_artist on artist_sources(artist_id);
 create index artist_sources_source on artist_sources(dataset, source_artist_id);
 create index track_artists_artist_track on track_artists(artist_id, track_id);
+create index artist_datasets_top on artist_datasets(dataset, tracks desc);
+create index tracks_views on tracks(views desc);
+create index tracks_popularity on tracks(popularity desc) where popularity is not null;
 create index youtube_links_video on youtube_links(video_id);
 create index problems_dataset on problems(dataset);
 """
@@ -162,6 +183,8 @@ create virtual table tracks_fts using fts5(
     content="tracks", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
 );
 insert into tracks_fts(tracks_fts) values ('rebuild');
+-- rank = bm25 weighting a match in the title above one in the artist credit, above one in the album
+insert into tracks_fts(tracks_fts, rank) values ('rank', 'bm25(3.0, 2.0, 1.0)');
 create virtual table artists_fts using fts5(
     name, content="artists", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
 );
@@ -232,12 +255,19 @@ def _reader_process(sources: dict[str, Path], queue) -> None:
                 continue
             queue.put(("start", slug))
             batch = []
+            genres, years, explicit = Counter(), Counter(), 0
             for record in module.read(sources[slug]):
                 batch.append(prepare(record, keys))
                 if len(batch) >= BATCH:
                     queue.put(("rows", batch))
                     batch = []
+                if isinstance(record, Track):
+                    genres.update(set(record.genres))
+                    if record.release_year is not None:
+                        years[record.release_year] += 1
+                    explicit += record.explicit is True
             queue.put(("rows", batch))
+            queue.put(("stats", (genres, years, explicit)))
         queue.put(("done", None))
     except SourceError as error:
         queue.put(("source_error", (error.path, error.message)))
@@ -303,6 +333,7 @@ class Loader:
         self.counts = SourceCounts()
         self.per_artist: dict[int, list[int]] = {}  # artist id → [tracks, primary tracks] in this dataset
         self.source_artists: dict[str, int] = {}  # the dataset's own artist id → artist_sources.id
+        self.stats = (Counter(), Counter(), 0)  # genres, release years, explicit tracks (from the reader)
 
     def finish_dataset(self) -> SourceCounts:
         self.conn.executemany(
@@ -459,10 +490,18 @@ def build(out: Path, sources: dict[str, Path], *, revisions: dict[str, str] | No
             counts = results[slug] = loader.finish_dataset()
             conn.execute("commit")
             revision = (revisions or {}).get(slug) or read_revision(sources[slug])
+            genres, years, explicit = loader.stats
+            first_id = loader.next_track_id - counts.loaded
             conn.execute(
-                "insert into datasets values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?)",
+                "insert into datasets values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?, ?, ?)",
                 (info.slug, info.name, info.publisher, info.licence, info.terms, info.source_url, revision,
-                 info.rows_published, counts.read, counts.loaded, counts.rejected, info.description))
+                 info.rows_published, counts.read, counts.loaded, counts.rejected, explicit,
+                 first_id if counts.loaded else None, loader.next_track_id - 1 if counts.loaded else None,
+                 info.description))
+            conn.executemany("insert into dataset_genres values (?, ?, ?)",
+                             ((slug, genre, n) for genre, n in sorted(genres.items())))
+            conn.executemany("insert into dataset_years values (?, ?, ?)",
+                             ((slug, year, n) for year, n in sorted(years.items())))
             bar.close()
             elapsed = time.monotonic() - t0
             log(f"{slug}: read {counts.read:,} rows, loaded {counts.loaded:,}, rejected {counts.rejected:,} "
@@ -472,6 +511,9 @@ def build(out: Path, sources: dict[str, Path], *, revisions: dict[str, str] | No
             if event == "rows":
                 loader.write(payload)
                 bar.update(len(payload))
+                continue
+            if event == "stats":
+                loader.stats = payload
                 continue
             if slug is not None:
                 end_dataset()

@@ -82,7 +82,13 @@ def artist_key(name: str) -> str:
         if word:
             parts.append("".join(word))
         key = "-".join(parts)
-    return key or "".join(folded.split())
+    if key:
+        return key
+    # a name made only of punctuation keeps it, unless that would make a path segment like ".." or "a/b"
+    kept = "".join(folded.split())
+    if not kept or any(ch in "./\\?#%" for ch in kept):
+        return "x" + "-".join(f"{ord(ch):x}" for ch in kept)
+    return kept
 
 
 # "(feat. X)", "[ft. X & Y]", "- featuring X", "feat X" at the end of a title.

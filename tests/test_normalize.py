@@ -17,6 +17,7 @@ def test_fold_removes_latin_diacritics_only(text, folded):
     ("Sigur Rós", "sigur-ros"), ("AC/DC", "ac-dc"), ("  Björk ", "bjork"), ("Björk - Topic", "bjork"),
     ("Simon & Garfunkel", "simon-garfunkel"), ("!!!", "!!!"), ("坂本龍一", "坂本龍一"), ("Виктор Цой", "виктор-цой"),
     ("BTS (방탄소년단)", "bts-방탄소년단"), ("JAY-Z", "jay-z"), ("Jay Z", "jay-z"),
+    ("...", "x2e-2e-2e"), ("?", "x3f"),
 ])
 def test_artist_key(name, key):
     assert artist_key(name) == key

@@ -1,0 +1,156 @@
+"""The artist page: `/artist/<key>` (and `.json`, `.csv`), a stable permalink per artist.
+
+Name and every credited spelling, a count and share per dataset, the publisher identities behind the name (a
+name with several YouTube Music channels or Genius pages may be several artists), FMA location and licences,
+and every track, paginated by track id so the biggest artist's last page is as fast as the first.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import quote, unquote, urlencode
+
+from datasette import hookimpl
+from datasette.utils.asgi import AsgiStream, Response
+
+from ingest import CAVEAT
+
+DATABASE = "datasets"
+PAGE_SIZE = 100
+CSV_CHUNK = 2_000
+CSV_COLUMNS = ("dataset", "source_id", "title", "artist_credit", "role", "album", "duration_s", "release_year",
+               "url", "licence", "licence_code", "views", "popularity", "listens", "duplicate_of", "track_id")
+SOURCE_NAMES = {"laion-disco-12m": "YouTube Music channel", "sleeping-disco-9m": "Genius artist page",
+                "free-music-archive": "Free Music Archive artist"}
+
+
+async def load_artist(db, key: str) -> dict | None:
+    row = (await db.execute("select id, key, name, tracks from artists where key = ?", [key])).first()
+    if row is None:
+        return None
+    artist = dict(row)
+    artist_id = artist["id"]
+    artist["spellings"] = [dict(r) for r in (await db.execute(
+        "select name, tracks from artist_names where artist_id = ? order by tracks desc, name", [artist_id])).rows]
+    artist["datasets"] = [dict(r) for r in (await db.execute(
+        "select d.slug, d.name, d.rows_loaded, d.first_track_id, d.last_track_id, ad.tracks, ad.primary_tracks, "
+        "1.0 * ad.tracks / d.rows_loaded as share "
+        "from artist_datasets ad join datasets d on d.slug = ad.dataset where ad.artist_id = ? "
+        "order by d.first_track_id", [artist_id])).rows]
+    identities = [dict(r) for r in (await db.execute(
+        "select dataset, source_artist_id, name, url from artist_sources where artist_id = ? order by id limit 200",
+        [artist_id])).rows]
+    artist["identities"] = identities
+    # one name, several ids in one dataset: maybe several artists (YouTube's auto-generated "X - Topic"
+    # channel is the artist's own, so it does not count)
+    per_dataset = {}
+    for identity in identities:
+        if not identity["name"].endswith(" - Topic"):
+            per_dataset.setdefault(identity["dataset"], []).append(identity)
+    artist["homonyms"] = {dataset: ids for dataset, ids in per_dataset.items() if len(ids) > 1}
+    artist["fma"] = [dict(r) for r in (await db.execute(
+        "select * from fma_artists where artist_id = ? order by fma_artist_id", [artist_id])).rows]
+    artist["points"] = [[f["latitude"], f["longitude"]] for f in artist["fma"] if f["latitude"] is not None]
+    return artist
+
+
+def _range(artist: dict, dataset: str | None) -> tuple[int, int]:
+    """Track ids are given dataset by dataset, so one dataset is one id range."""
+    if dataset:
+        for entry in artist["datasets"]:
+            if entry["slug"] == dataset:
+                return entry["first_track_id"], entry["last_track_id"]
+        return 0, -1
+    return 0, 2**62
+
+
+async def track_page(db, artist_id: int, after: int, dataset: str | None, artist: dict, size: int) -> list[dict]:
+    low, high = _range(artist, dataset)
+    rows = await db.execute(
+        """
+        with page as (
+            select track_id, group_concat(role, ', ') as role from track_artists
+            where artist_id = :artist and track_id > :after and track_id between :low and :high
+            group by track_id order by track_id limit :size
+        )
+        select t.id as track_id, t.dataset, t.source_id, t.title, t.artist_credit, page.role, t.album, t.duration_s,
+               t.release_year, t.url, t.licence, t.licence_code, t.views, t.popularity, t.listens, t.duplicate_of
+        from page join tracks t on t.id = page.track_id order by t.id
+        """, {"artist": artist_id, "after": after, "low": low, "high": high, "size": size})
+    return [dict(r) for r in rows.rows]
+
+
+async def artist_view(datasette, request):
+    key = unquote(request.url_vars["key"])
+    fmt = request.url_vars.get("format")
+    db = datasette.get_database(DATABASE)
+    artist = await load_artist(db, key)
+    if artist is None:
+        if fmt == "json":
+            return Response.json({"error": f"no artist with key {key!r}", "key": key}, status=404)
+        html = await datasette.render_template("artist.html", {"artist": None, "key": key}, request=request)
+        return Response.html(html, status=404)
+    dataset = request.args.get("dataset") or None
+    if fmt == "csv":
+        return _csv(db, artist, dataset)
+    try:
+        after = max(0, int(request.args.get("after") or 0))
+    except ValueError:
+        after = 0
+    tracks = await track_page(db, artist["id"], after, dataset, artist, PAGE_SIZE + 1)
+    more = len(tracks) > PAGE_SIZE
+    tracks = tracks[:PAGE_SIZE]
+    base = f"/artist/{quote(key, safe='')}"
+    query = {"dataset": dataset} if dataset else {}
+    next_url = f"{base}?{urlencode(query | {'after': tracks[-1]['track_id']})}" if more else None
+    if fmt == "json":
+        return Response.json({"artist": artist, "tracks": tracks, "next": next_url and next_url.replace(
+            base, base + ".json", 1), "caveat": CAVEAT})
+    context = {
+        "artist": artist, "key": key, "tracks": tracks, "dataset": dataset, "after": after,
+        "next_url": datasette.urls.path(next_url) if next_url else None,
+        "first_url": datasette.urls.path(f"{base}?{urlencode(query)}") if after else None,
+        "csv_url": datasette.urls.path(f"{base}.csv?{urlencode(query)}" if query else f"{base}.csv"),
+        "json_url": datasette.urls.path(f"{base}.json?{urlencode(query)}" if query else f"{base}.json"),
+        "artist_url": datasette.urls.path(base),
+        "restricted": sum(1 for t in tracks if t["licence_code"] and any(
+            term in t["licence_code"].split(" ")[-1].split("-") for term in ("NC", "ND"))),
+    }
+    return Response.html(await datasette.render_template("artist.html", context, request=request))
+
+
+def _csv(db, artist: dict, dataset: str | None) -> AsgiStream:
+    """Every track of the artist, streamed in chunks (the biggest artists have tens of thousands)."""
+
+    async def stream(response):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        after = 0
+        while True:
+            rows = await track_page(db, artist["id"], after, dataset, artist, CSV_CHUNK)
+            for row in rows:
+                writer.writerow([_safe(row[column]) for column in CSV_COLUMNS])
+            await response.write(buffer.getvalue())
+            buffer.seek(0)
+            buffer.truncate()
+            if len(rows) < CSV_CHUNK:
+                break
+            after = rows[-1]["track_id"]
+
+    filename = f"{artist['key']}{'-' + dataset if dataset else ''}-tracks.csv"
+    return AsgiStream(stream, content_type="text/csv; charset=utf-8",
+                      headers={"content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+
+
+def _safe(value):
+    """A cell a spreadsheet will not run as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/artist/(?P<key>[^/]+?)(\.(?P<format>json|csv))?$", artist_view)]

@@ -1,0 +1,129 @@
+"""A real browser (headless Chromium) against a real server: search an artist, open their page, download the CSV.
+
+Screenshots are kept in tests/artifacts/. Skipped where Chromium or Playwright is missing, except in CI
+(`CI=true`), where a missing browser is a failure: `.ci/run` installs Debian's chromium.
+"""
+
+import csv
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from ingest.build import build, sample_sources
+
+from .conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+# Without the background-networking flags Chromium keeps trying to reach Google, which this network refuses.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover
+    sync_playwright = None
+
+if not (CHROMIUM and sync_playwright):
+    if os.environ.get("CI"):
+        pytest.fail("CI needs Chromium and Playwright for the browser tests", pytrace=False)
+    pytest.skip("Chromium or Playwright not installed", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`datasette .` in a configuration directory holding the sample build and this repository's configuration."""
+    config = tmp_path_factory.mktemp("publication")
+    build(config / "datasets.db", sample_sources(), progress=False, log=lambda m: None)
+    for name in ("metadata.yml", "settings.json", "plugins", "templates", "static"):
+        (config / name).symlink_to(ROOT / name)
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "datasette", str(config), "-p", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/-/versions.json", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError(process.stdout.read().decode())
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+    assert not dialogs, f"a script from the data ran: {dialogs}"
+
+
+def test_search_an_artist_open_their_page_and_download_the_csv(server, page, tmp_path):
+    page.goto(server + "/")
+    page.screenshot(path=ARTIFACTS / "1-landing.png", full_page=True)
+    page.fill("input[name=q]", "bjork")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url("**/search?q=bjork")
+    page.screenshot(path=ARTIFACTS / "2-search.png", full_page=True)
+    page.click("table.artists >> text=Björk")
+    page.wait_for_url("**/artist/bjork")
+    assert page.inner_text("h1") == "Björk"
+    page.screenshot(path=ARTIFACTS / "3-artist.png", full_page=True)
+    with page.expect_download() as download_info:
+        page.click("text=Download all tracks (CSV)")
+    download = download_info.value
+    assert download.suggested_filename == "bjork-tracks.csv"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert len(rows) == 8
+    assert {r["dataset"] for r in rows} == {"laion-disco-12m", "sleeping-disco-9m", "spotify-tracks-dataset"}
+    assert sum(r["title"] == "Army of Me" for r in rows) == 4
+    assert all(r["url"].startswith("https://") for r in rows)
+
+
+def test_a_pasted_link_goes_straight_to_the_track(server, page):
+    page.goto(server + "/")
+    page.fill("input[name=q]", "https://open.spotify.com/track/5SuOikwiRyPMVoIQDJUgSX?si=abc")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_load_state()
+    assert "is in none of the four datasets" in page.inner_text("body")
+    page.screenshot(path=ARTIFACTS / "4-unknown-link.png", full_page=True)
+
+
+def test_html_in_titles_is_shown_as_text(server, page):
+    page.goto(server + "/search?q=xss+love+me+tender")
+    assert "<script>alert('xss')</script> Love Me Tender" in page.inner_text("table.tracks")
+    page.goto(server + "/artist/b-bold-b-co")
+    assert page.inner_text("h1") == "<b>Bold</b> & Co"
+    page.screenshot(path=ARTIFACTS / "5-escaped.png", full_page=True)
