@@ -12,6 +12,7 @@ full-text search, precomputed counts and `ANALYZE` come after the load.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import itertools
 import json
 import multiprocessing
@@ -67,7 +68,10 @@ create table tracks (
     artist_credit text,
     album text,
     duration_s real,
-    url text,
+    -- the original; made from the id for YouTube and Spotify, stored (page_url) for Genius and FMA pages
+    url text generated always as (coalesce(page_url, case dataset
+        when 'laion-disco-12m' then 'https://www.youtube.com/watch?v=' || source_id
+        when 'spotify-tracks-dataset' then 'https://open.spotify.com/track/' || source_id end)) virtual,
     release_year integer,
     explicit integer,
     views integer,
@@ -81,6 +85,7 @@ create table tracks (
     language text,
     album_id text,
     album_url text,
+    page_url text,
     duplicate_of integer,
     source_file integer references source_files(id),
     source_row integer
@@ -149,6 +154,14 @@ create table dataset_years (
     tracks integer not null,
     primary key (dataset, release_year)
 ) without rowid;
+create table top_tracks (
+    dataset text not null references datasets(slug),
+    metric text not null,
+    position integer not null,
+    track_id integer not null references tracks(id),
+    value integer not null,
+    primary key (dataset, metric, position)
+) without rowid;
 create table problems (
     id integer primary key,
     dataset text not null references datasets(slug),
@@ -160,7 +173,8 @@ create table problems (
 """
 
 INDEXES = """
-create index tracks_dataset_source_id on tracks(dataset, source_id);
+-- by publisher id (links, duplicates); browsing one dataset needs no index: it is one range of track ids
+create index tracks_source_id on tracks(source_id);
 -- a pasted Genius or FMA page names a track by its URL (LAION and Spotify URLs are made from source_id)
 create index tracks_page_url on tracks(url) where dataset in ('sleeping-disco-9m', 'free-music-archive');
 create unique index artists_key on artists(key);
@@ -170,8 +184,6 @@ create index artist_sources_artist on artist_sources(artist_id);
 create index artist_sources_source on artist_sources(dataset, source_artist_id);
 create index track_artists_artist_track on track_artists(artist_id, track_id);
 create index artist_datasets_top on artist_datasets(dataset, tracks desc);
-create index tracks_views on tracks(views desc);
-create index tracks_popularity on tracks(popularity desc) where popularity is not null;
 create index youtube_links_video on youtube_links(video_id);
 create index problems_dataset on problems(dataset);
 """
@@ -180,7 +192,7 @@ create index problems_dataset on problems(dataset);
 FTS = """
 create virtual table tracks_fts using fts5(
     title, artist_credit, album,
-    content="tracks", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
+    content="tracks", content_rowid="id", tokenize="unicode61 remove_diacritics 2", columnsize=0
 );
 insert into tracks_fts(tracks_fts) values ('rebuild');
 -- rank = bm25 weighting a match in the title above one in the artist credit, above one in the album
@@ -191,7 +203,7 @@ create virtual table artists_fts using fts5(
 insert into artists_fts(artists_fts) values ('rebuild');
 """
 
-TRACK_COLUMNS = ("id, dataset, source_id, title, artist_credit, album, duration_s, url, release_year, explicit, "
+TRACK_COLUMNS = ("id, dataset, source_id, title, artist_credit, album, duration_s, page_url, release_year, explicit, "
                  "views, views_text, popularity, listens, genres, licence, licence_code, licence_url, language, "
                  "album_id, album_url, source_file, source_row")
 BATCH = 4_000
@@ -199,6 +211,13 @@ ROWS_PER_INSERT = 20  # rows per INSERT statement: many-row VALUES lists bind fa
 
 
 # --- the reader process: records → row values -------------------------------------------------------------------
+# Made from the id by the generated column tracks.url, so not stored.
+DERIVED_URLS = {"laion-disco-12m": "https://www.youtube.com/watch?v={}",
+                "spotify-tracks-dataset": "https://open.spotify.com/track/{}"}
+TOP_METRICS = (("views", 8), ("popularity", 10), ("listens", 11))  # positions in prepare()'s values
+TOP_TRACKS = 1000
+
+
 def prepare(record: Track | Problem, keys: dict[str, str]) -> tuple:
     """A record as row values: (file, row, track values | None, credits, links | problem).
 
@@ -233,8 +252,11 @@ def prepare(record: Track | Problem, keys: dict[str, str]) -> tuple:
                     credit.longitude))
     links = tuple((video, None if video else link) for link in record.youtube_links
                   for video in (youtube_video_id(link),))
+    url = record.url
+    if url and url == DERIVED_URLS.get(record.dataset, "").format(record.source_id):
+        url = None
     values = (
-        record.source_id, title, record.artist_credit, record.album, record.duration_s, record.url,
+        record.source_id, title, record.artist_credit, record.album, record.duration_s, url,
         record.release_year, None if record.explicit is None else int(record.explicit), record.views,
         record.views_text, record.popularity, record.listens,
         orjson.dumps(record.genres).decode() if record.genres else None,
@@ -245,41 +267,51 @@ def prepare(record: Track | Problem, keys: dict[str, str]) -> tuple:
     return record.file, record.row, values, out, links
 
 
-def _reader_process(sources: dict[str, Path], queue) -> None:
+def _reader_process(sources: dict[str, Path], queue, parent: int) -> None:
     """Runs in the reader process: every source in turn, as batches of prepared rows."""
     readers = all_sources()
     keys: dict[str, str] = {}
+
+    def put(item):
+        # a build killed with SIGKILL cannot stop this process: notice it, instead of waiting on a full queue
+        while True:
+            try:
+                return queue.put(item, timeout=1)
+            except queues.Full:
+                if os.getppid() != parent:
+                    os._exit(1)
+
     try:
         for slug, module in readers.items():
             if slug not in sources:
                 continue
-            queue.put(("start", slug))
+            put(("start", slug))
             batch = []
             genres, years, explicit = Counter(), Counter(), 0
             for record in module.read(sources[slug]):
                 batch.append(prepare(record, keys))
                 if len(batch) >= BATCH:
-                    queue.put(("rows", batch))
+                    put(("rows", batch))
                     batch = []
                 if isinstance(record, Track):
                     genres.update(set(record.genres))
                     if record.release_year is not None:
                         years[record.release_year] += 1
                     explicit += record.explicit is True
-            queue.put(("rows", batch))
-            queue.put(("stats", (genres, years, explicit)))
-        queue.put(("done", None))
+            put(("rows", batch))
+            put(("stats", (genres, years, explicit)))
+        put(("done", None))
     except SourceError as error:
-        queue.put(("source_error", (error.path, error.message)))
+        put(("source_error", (error.path, error.message)))
     except BaseException:  # a bug: hand the traceback to the main process rather than hang it
-        queue.put(("crash", traceback.format_exc()))
+        put(("crash", traceback.format_exc()))
 
 
 def prepared_batches(sources: dict[str, Path]):
     """(event, payload) pairs from a reader process: ("start", slug), ("rows", batch), … ("done", None)."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue(maxsize=16)
-    process = context.Process(target=_reader_process, args=(sources, queue), daemon=True)
+    process = context.Process(target=_reader_process, args=(sources, queue, os.getpid()), daemon=True)
     process.start()
     try:
         while True:
@@ -334,11 +366,17 @@ class Loader:
         self.per_artist: dict[int, list[int]] = {}  # artist id → [tracks, primary tracks] in this dataset
         self.source_artists: dict[str, int] = {}  # the dataset's own artist id → artist_sources.id
         self.stats = (Counter(), Counter(), 0)  # genres, release years, explicit tracks (from the reader)
+        self.tops: dict[str, list[tuple[int, int]]] = {metric: [] for metric, _ in TOP_METRICS}
 
     def finish_dataset(self) -> SourceCounts:
         self.conn.executemany(
             "insert into artist_datasets values (?, ?, ?, ?)",
             ((artist, self.dataset, n, primary) for artist, (n, primary) in sorted(self.per_artist.items())))
+        for metric, heap in self.tops.items():
+            best = sorted(((value, -negative_id) for value, negative_id in heap), key=lambda v: (-v[0], v[1]))
+            self.conn.executemany("insert into top_tracks values (?, ?, ?, ?, ?)",
+                                  ((self.dataset, metric, n, track, value) for n, (value, track) in
+                                   enumerate(best, start=1)))
         return self.counts
 
     def _file_id(self, path: str) -> int:
@@ -365,6 +403,14 @@ class Loader:
             track_id = self.next_track_id
             self.next_track_id += 1
             tracks.append((track_id, dataset, *values, file_id, row))
+            for metric, position in TOP_METRICS:
+                value = values[position]
+                if value is not None:
+                    heap = self.tops[metric]
+                    if len(heap) < TOP_TRACKS:
+                        heapq.heappush(heap, (value, -track_id))
+                    elif (value, -track_id) > heap[0]:
+                        heapq.heapreplace(heap, (value, -track_id))
             counted = set()
             for position, (key, name, role, source_id, url, location, lat, lon) in enumerate(credits):
                 artist = self.artist_by_key.get(key)
@@ -553,12 +599,16 @@ def _finish(conn: sqlite3.Connection, log) -> None:
     _step(conn, log, "indexes", "begin;" + INDEXES + "commit;")
     _step(conn, log, "duplicates", """
         begin;
-        update tracks set duplicate_of = first.id
-        from (select dataset, source_id, min(id) as id from tracks
-              group by dataset, source_id having count(*) > 1) as first
-        where tracks.dataset = first.dataset and tracks.source_id = first.source_id and tracks.id <> first.id;
-        update datasets set distinct_source_ids =
-            (select count(distinct source_id) from tracks where tracks.dataset = datasets.slug);
+        -- ids met more than once anywhere: one pass over the source_id index, no sort
+        create temp table repeated as select source_id from tracks group by source_id having count(*) > 1;
+        update tracks set duplicate_of = nullif((select min(first.id) from tracks as first
+                                                 where first.source_id = tracks.source_id
+                                                   and first.dataset = tracks.dataset), id)
+        where source_id in (select source_id from repeated);
+        update datasets set distinct_source_ids = rows_loaded - (
+            select count(*) from tracks where source_id in (select source_id from repeated)
+            and duplicate_of is not null and tracks.dataset = datasets.slug);
+        drop table repeated;
         commit;
     """)
     _step(conn, log, "full-text search", "begin;" + FTS + "commit;")

@@ -71,7 +71,7 @@ def test_laion_rejects_a_corrupt_shard_naming_the_file(tmp_path):
 def test_laion_names_a_missing_column(tmp_path):
     (tmp_path / "data").mkdir()
     table = pa.table({"song_id": ["abcdefghijk"], "name": ["x"]})
-    pq.write_table(table, tmp_path / "data" / "train-00000-of-00005.parquet")
+    pq.write_table(table, tmp_path / "data" / "train-00000-of-00001.parquet")
     with pytest.raises(SourceError) as error:
         list(laion_disco.read(tmp_path))
     assert "missing column(s) title, artist_names" in str(error.value) and "found song_id, name" in str(error.value)
@@ -81,9 +81,16 @@ def test_laion_rejects_a_wrongly_typed_list_column(tmp_path):
     (tmp_path / "data").mkdir()
     schema = LAION_SCHEMA.set(2, pa.field("artist_names", pa.string()))
     pq.write_table(pa.table({n: [None] for n in schema.names}, schema=schema),
-                   tmp_path / "data" / "train-00000-of-00005.parquet")
+                   tmp_path / "data" / "train-00000-of-00001.parquet")
     with pytest.raises(SourceError, match="artist_names is string, expected list<string>"):
         list(laion_disco.read(tmp_path))
+
+
+def test_laion_names_a_missing_shard(tmp_path):
+    shutil.copytree(SAMPLES["laion-disco-12m"], tmp_path / "laion")
+    (tmp_path / "laion" / "data" / "train-00003-of-00005.parquet").unlink()
+    with pytest.raises(SourceError, match="missing shard\\(s\\) train-00003-of-00005.parquet"):
+        list(laion_disco.read(tmp_path / "laion"))
 
 
 def test_laion_empty_directory_is_a_clear_error(tmp_path):

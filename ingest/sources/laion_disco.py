@@ -43,6 +43,7 @@ SCHEMA = {
 }
 REQUIRED = ("song_id", "title", "artist_names")
 BATCH_ROWS = 65_536
+_SHARD = re.compile(r"^train-(\d+)-of-(\d+)\.parquet$")
 
 _VIEWS = re.compile(r"^\s*([\d][\d,]*(?:\.\d+)?)\s*([KMB])?\s*(?:plays?|views?)?\s*$", re.IGNORECASE)
 _MULTIPLIER = {None: 1, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
@@ -69,6 +70,14 @@ def shard_files(directory: Path) -> list[Path]:
         files = sorted(directory.glob("*.parquet")) or sorted(directory.glob("data/*.parquet"))
     if not files:
         raise SourceError(directory, "no parquet shards found; expected data/train-0000N-of-00005.parquet")
+    # "train-00002-of-00005": the names say how many shards there are, so a missing one can be named
+    numbered = [_SHARD.match(path.name) for path in files]
+    if all(numbered):
+        total = int(numbered[0].group(2))
+        present = {int(match.group(1)) for match in numbered}
+        missing = [f"train-{n:05d}-of-{total:05d}.parquet" for n in range(total) if n not in present]
+        if missing:
+            raise SourceError(files[0].parent, f"missing shard(s) {', '.join(missing)}")
     return files
 
 

@@ -1,0 +1,108 @@
+"""The fixed request mix, for our publication and for the plain one side by side.
+
+Each item is (name, [our paths], [plain paths]): an item that takes several requests on one side (the plain
+publication has one table per dataset, so an artist or a link is looked up in each) costs their sum.
+An empty plain list means the plain publication cannot answer that question at all.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from urllib.parse import quote, urlencode
+
+PLAIN_SEARCHABLE = ("laion_disco_12m", "sleeping_disco_9m", "fma_raw_tracks", "spotify_tracks_dataset")
+
+
+def _sql(sql: str) -> str:
+    """The plain publication's SQL page: an HTML page, like our saved queries' pages."""
+    return "/plain?" + urlencode({"sql": sql})
+
+
+def _search_all_fetches(q: str) -> list[str]:
+    """What datasette-search-all's page asks for, per searchable table."""
+    return [f"/plain/{table}.json?" + urlencode({"_search": q, "_size": 5, "_shape": "objects", "_labels": "on"})
+            for table in PLAIN_SEARCHABLE]
+
+
+def pick(db_path) -> dict:
+    """Values to ask about, chosen from the built database: a rare word, an artist of middling size, the biggest
+    and a small artist, a YouTube and a Spotify id."""
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    one = lambda sql: db.execute(sql).fetchone()  # noqa: E731
+    biggest = one("select key, name from artists order by tracks desc limit 1")
+    middle = one("select key, name from artists where tracks between 40 and 60 order by id limit 1")
+    small = one("select key, name from artists where tracks = 3 order by id limit 1")
+    rare = one("select name from artists where tracks = 1 and name glob '[A-Z]*' and name not like '% %' "
+               "order by id limit 1") or ("Zyx",)
+    video = one("select source_id from tracks where id = (select first_track_id + 4321 from datasets "
+                "where slug = 'laion-disco-12m')")
+    spotify = one("select source_id from tracks where id = (select first_track_id + 77 from datasets "
+                  "where slug = 'spotify-tracks-dataset')")
+    db.close()
+    return {"biggest": biggest, "middle": middle, "small": small, "rare": rare[0], "video": video[0],
+            "spotify": spotify[0]}
+
+
+def requests(values: dict) -> list[tuple[str, list[str], list[str]]]:
+    big_key, big = values["biggest"]
+    mid_key, mid = values["middle"]
+    small_key, small = values["small"]
+    rare, video, spotify = values["rare"], values["video"], values["spotify"]
+
+    def artist_pages(name):
+        return [f"/plain/laion_disco_12m?" + urlencode({"artist_names__contains": f'"{name}"'}),
+                f"/plain/sleeping_disco_9m?" + urlencode({"primary_artist": name}),
+                f"/plain/fma_raw_tracks?" + urlencode({"artist_name": name}),
+                f"/plain/spotify_tracks_dataset?" + urlencode({"artists__contains": name})]
+
+    def q(text):
+        return "/search?" + urlencode({"q": text})
+
+    mix = [
+        ("search: rare word", [q(rare)], _search_all_fetches(rare)),
+        ("search: common word (love)", [q("love")], _search_all_fetches("love")),
+        ("search: artist name", [q(mid)], _search_all_fetches(mid)),
+        ("pasted YouTube link", [q(f"https://www.youtube.com/watch?v={video}")],
+         [f"/plain/laion_disco_12m.json?song_id={video}",
+          "/plain/sleeping_disco_9m.json?" + urlencode({"youtube_links__contains": video})]),
+        ("pasted Spotify link", [q(f"https://open.spotify.com/track/{spotify}?si=x")],
+         [f"/plain/spotify_tracks_dataset.json?track_id={spotify}"]),
+        ("biggest artist's page", [f"/artist/{quote(big_key)}"], artist_pages(big)),
+        ("small artist's page", [f"/artist/{quote(small_key)}"], artist_pages(small)),
+        ("filtered table page", ["/datasets/tracks?dataset=spotify-tracks-dataset&explicit=1"],
+         ["/plain/spotify_tracks_dataset?explicit=True"]),
+        ("filtered CSV export, 1,000 rows", ["/datasets/tracks.csv?dataset=laion-disco-12m&explicit=1&_size=1000"],
+         ["/plain/laion_disco_12m.csv?isExplicit=1&_size=1000"]),
+        ("search-all", ["/-/search?q=love", "/search.json?q=love"], ["/-/search?q=love", *_search_all_fetches("love")]),
+        # the saved queries, and what the plain publication would have to run for the same answer
+        ("query: artist's tracks", ["/datasets/artist_tracks?" + urlencode({"artist": mid})], [_sql(
+            "select 'laion' as d, title from laion_disco_12m where artist_names like '%' || :a || '%' union all "
+            "select 'sleeping', title from sleeping_disco_9m where primary_artist = :a or featured_artists like "
+            "'%' || :a || '%' union all select 'spotify', track_name from spotify_tracks_dataset where artists "
+            "like '%' || :a || '%' limit 1000") + "&a=" + quote(mid)]),
+        ("query: artist's albums", ["/datasets/artist_albums?" + urlencode({"artist": mid})], [_sql(
+            "select album_name, count(*) from laion_disco_12m where artist_names like '%' || :a || '%' "
+            "group by album_name order by 2 desc") + "&a=" + quote(mid)]),
+        ("query: top artists", ["/datasets/top_artists?dataset=laion-disco-12m"], [_sql(
+            "select artist_names, count(*) from laion_disco_12m group by artist_names order by 2 desc limit 100")]),
+        ("query: FMA NC/ND licences", ["/datasets/fma_restricted_licences?artist="], [_sql(
+            "select track_title, artist_name, license_title from fma_raw_tracks where license_title like "
+            "'%noncommercial%' or license_title like '%noderiv%' or license_title like '%no deriv%' limit 1000")]),
+        ("query: FMA licences", ["/datasets/fma_licences"], [_sql(
+            "select license_title, count(*) from fma_raw_tracks group by license_title order by 2 desc")]),
+        ("query: explicit per dataset", ["/datasets/explicit_per_dataset"], [_sql(
+            "select sum(isExplicit) from laion_disco_12m"), _sql(
+            "select count(*) from spotify_tracks_dataset where explicit = 'True'")]),
+        ("query: tracks per genre", ["/datasets/tracks_per_genre?dataset="], [_sql(
+            "select j.value, count(*) from sleeping_disco_9m, json_each(sleeping_disco_9m.tags) j group by 1 "
+            "order by 2 desc limit 1000")]),
+        ("query: tracks per year", ["/datasets/tracks_per_year?dataset="], [_sql(
+            "select substr(album_release_date, 1, 4), count(*) from sleeping_disco_9m group by 1")]),
+        ("query: row counts", ["/datasets/row_counts"], [_sql(f"select count(*) from {t}") for t in PLAIN_SEARCHABLE]),
+        ("query: why rows were rejected", ["/datasets/problems_by_reason"], []),
+        ("query: most-viewed LAION", ["/datasets/most_viewed_laion"], []),  # views are text ("1.2M plays")
+        ("query: most popular Spotify", ["/datasets/most_popular_spotify"], [_sql(
+            "select track_name, artists, popularity from spotify_tracks_dataset order by cast(popularity as "
+            "integer) desc limit 100")]),
+    ]
+    return mix
