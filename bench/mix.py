@@ -30,14 +30,17 @@ def pick(db_path) -> dict:
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     one = lambda sql: db.execute(sql).fetchone()  # noqa: E731
     biggest = one("select key, name from artists order by tracks desc limit 1")
-    middle = one("select key, name from artists where tracks between 40 and 60 order by id limit 1")
-    small = one("select key, name from artists where tracks = 3 order by id limit 1")
+    middle = one("select key, name from artists where tracks between 40 and 60 order by id limit 1") or \
+        one("select key, name from artists order by tracks desc limit 1 offset 3")
+    small = one("select key, name from artists where tracks = 3 order by id limit 1") or \
+        one("select key, name from artists order by tracks, id limit 1")
     rare = one("select name from artists where tracks = 1 and name glob '[A-Z]*' and name not like '% %' "
                "order by id limit 1") or ("Zyx",)
-    video = one("select source_id from tracks where id = (select first_track_id + 4321 from datasets "
-                "where slug = 'laion-disco-12m')")
-    spotify = one("select source_id from tracks where id = (select first_track_id + 77 from datasets "
-                  "where slug = 'spotify-tracks-dataset')")
+    # ids from inside each dataset's range (a small build has only a few hundred rows per dataset)
+    video = one("select source_id from tracks where id = (select min(first_track_id + 4321, last_track_id) "
+                "from datasets where slug = 'laion-disco-12m')")
+    spotify = one("select source_id from tracks where id = (select min(first_track_id + 77, last_track_id) "
+                  "from datasets where slug = 'spotify-tracks-dataset')")
     db.close()
     return {"biggest": biggest, "middle": middle, "small": small, "rare": rare[0], "video": video[0],
             "spotify": spotify[0]}

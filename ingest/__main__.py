@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--sleeping-disco", type=Path, metavar="DIR", help="Sleeping-DISCO-9M download (*.jsonl)")
     build.add_argument("--fma", type=Path, metavar="DIR", help="FMA's fma_metadata/ directory")
     build.add_argument("--spotify-tracks", type=Path, metavar="PATH", help="Spotify Tracks Dataset's dataset.csv")
+    build.add_argument("--attribution", type=Path, action="append", default=[], metavar="PATH",
+                       help="a model maker's list of the tracks it trained on, e.g. Stability AI's "
+                       "fma_dataset_attribution2.csv (repeatable)")
     build.add_argument("--quiet", action="store_true", help="no progress bars")
 
     download = commands.add_parser("download", help="fetch the real datasets (about 30 GB in all)")
@@ -41,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     download.add_argument("--only", nargs="+", metavar="SLUG", help="just these datasets (slugs)")
     download.add_argument("--revision", action="append", default=[], metavar="SLUG=REV",
                           help="fetch a Hugging Face dataset at this revision instead of the default")
+    download.add_argument("--no-attribution", action="store_true",
+                          help="do not fetch the model makers' training lists (Stable Audio Open's is gated)")
 
     synth = commands.add_parser("synth", help="write synthetic datasets in the publishers' formats",
                                 description="Write the four datasets in their exact formats at the published row "
@@ -65,15 +70,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(args) -> int:
-    from .build import build, sample_sources
+    from .build import build, sample_attributions, sample_sources
 
     sources = {slug: getattr(args, option) for option, slug in SOURCE_OPTIONS.items() if getattr(args, option)}
+    attributions = args.attribution
     if not sources:
         sources = sample_sources()
+        attributions = attributions or sample_attributions()
         print("building from the bundled samples (pass --laion-disco/--sleeping-disco/--fma/--spotify-tracks "
               "to build from real files)", file=sys.stderr)
     try:
-        build(args.out, sources, progress=not args.quiet, log=lambda message: print(message, file=sys.stderr))
+        build(args.out, sources, attributions=attributions, progress=not args.quiet,
+              log=lambda message: print(message, file=sys.stderr))
     except SourceError as error:
         print(f"error: {error}", file=sys.stderr)
         kept = f"the previous {args.out} is untouched" if args.out.exists() else f"{args.out} was not written"
@@ -98,7 +106,9 @@ def _download(args) -> int:
             return 2
         revisions[slug] = revision
     try:
-        command = download(args.dest, datasets, revisions)
+        # the training lists name FMA tracks: fetch them with FMA unless told not to
+        skip_lists = args.no_attribution or "free-music-archive" not in datasets
+        command = download(args.dest, datasets, revisions, attributions=() if skip_lists else None)
     except DownloadError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

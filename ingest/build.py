@@ -28,6 +28,7 @@ from pathlib import Path
 import orjson
 from tqdm import tqdm
 
+from . import attribution
 from .links import youtube_video_id
 from .normalize import artist_key, fold, licence_code, match_key, split_featured
 from .records import Credit, Problem, SourceError, Track
@@ -162,6 +163,35 @@ create table top_tracks (
     value integer not null,
     primary key (dataset, metric, position)
 ) without rowid;
+create table models (
+    slug text primary key,
+    name text not null,
+    maker text,
+    released text,
+    list_source_url text,
+    list_file text,
+    list_revision text,
+    licence_claims text,
+    rows_listed integer,
+    rows_in_datasets integer,
+    rows_rejected integer
+);
+create table training_use (
+    id integer primary key,
+    model text not null references models(slug),
+    dataset text references datasets(slug),
+    source_id text not null,
+    track_id integer references tracks(id),
+    title text,
+    author text,
+    author_key text,
+    licence text,
+    licence_code text,
+    url text,
+    dataset_licence_code text,
+    licence_disagrees integer,
+    list_row integer
+);
 create table problems (
     id integer primary key,
     dataset text not null references datasets(slug),
@@ -186,6 +216,9 @@ create index track_artists_artist_track on track_artists(artist_id, track_id);
 create index artist_datasets_top on artist_datasets(dataset, tracks desc);
 create index youtube_links_video on youtube_links(video_id);
 create index problems_dataset on problems(dataset);
+create index training_use_track on training_use(track_id);
+create index training_use_model on training_use(model, dataset);
+create index training_use_author on training_use(author_key);
 """
 
 # Datasette only detects an FTS table declared with content="table" in double quotes.
@@ -510,9 +543,10 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def build(out: Path, sources: dict[str, Path], *, revisions: dict[str, str] | None = None,
-          progress: bool = True, log=print) -> dict[str, SourceCounts]:
-    """Build the database at `out` from `sources` (slug → path). Returns the counts per source.
+def build(out: Path, sources: dict[str, Path], *, attributions: list[Path] = (),
+          revisions: dict[str, str] | None = None, progress: bool = True, log=print) -> dict[str, SourceCounts]:
+    """Build the database at `out` from `sources` (slug → path) and model attribution lists. Returns the counts
+    per source.
 
     Raises `SourceError` on a file-level fault; the previous `out` is then left exactly as it was.
     """
@@ -521,6 +555,8 @@ def build(out: Path, sources: dict[str, Path], *, revisions: dict[str, str] | No
     unknown = set(sources) - set(readers)
     if unknown:
         raise ValueError(f"unknown dataset(s): {', '.join(sorted(unknown))}")
+    # attribution lists are small: read them first, so a bad one stops the build before the long load
+    lists = [(path, attribution.model_info(path), list(attribution.read(path))) for path in attributions]
     tmp = out.with_name(out.name + ".tmp")
     tmp.unlink(missing_ok=True)
     started = time.monotonic()
@@ -577,7 +613,7 @@ def build(out: Path, sources: dict[str, Path], *, revisions: dict[str, str] | No
         loader.finish_artists()
         conn.execute("commit")
         del loader
-        _finish(conn, log)
+        _finish(conn, log, lists)
         conn.close()
     except BaseException:
         conn.close()
@@ -595,8 +631,20 @@ def _step(conn: sqlite3.Connection, log, label: str, sql: str) -> None:
     log(f"  {label}: {time.monotonic() - t0:.1f}s")
 
 
-def _finish(conn: sqlite3.Connection, log) -> None:
+def _finish(conn: sqlite3.Connection, log, lists) -> None:
     _step(conn, log, "indexes", "begin;" + INDEXES + "commit;")
+    t0 = time.monotonic()
+    conn.execute("begin")
+    for path, info, records in lists:
+        _load_attribution(conn, path, info, records)
+    # a column added after the load costs nothing in the rows that never get a value
+    conn.execute("alter table tracks add column used_to_train text")
+    conn.execute("update tracks set used_to_train = (select group_concat(name, '; ') from "
+                 "(select distinct m.name from training_use u join models m on m.slug = u.model "
+                 "where u.track_id = tracks.id order by m.name)) "
+                 "where id in (select track_id from training_use where track_id is not null)")
+    conn.execute("commit")
+    log(f"  attribution lists: {time.monotonic() - t0:.1f}s")
     _step(conn, log, "duplicates", """
         begin;
         -- ids met more than once anywhere: one pass over the source_id index, no sort
@@ -613,6 +661,32 @@ def _finish(conn: sqlite3.Connection, log) -> None:
     """)
     _step(conn, log, "full-text search", "begin;" + FTS + "commit;")
     _step(conn, log, "analyze", "pragma analysis_limit = 2000; analyze; pragma journal_mode = delete;")
+
+
+def _load_attribution(conn, path: Path, info, records) -> None:
+    """One model's list: each row matched to the dataset its ids refer to, or kept as a row of its own."""
+    rows, problems, matched = [], [], 0
+    for record in records:
+        if isinstance(record, Problem):
+            problems.append((record.dataset, record.file, record.row, record.reason, record.raw))
+            continue
+        track = conn.execute("select id, licence_code from tracks where source_id = ? and dataset = ? "
+                             "order by id limit 1", [record.source_id, info.dataset]).fetchone()
+        stated = licence_code(record.licence) if record.licence else None
+        if track:
+            matched += 1
+        dataset_code = track[1] if track else None
+        rows.append((info.slug, info.dataset if track else None, record.source_id, track[0] if track else None,
+                     record.title, record.author, artist_key(record.author) if record.author else None,
+                     record.licence, stated, record.url, dataset_code,
+                     None if not (stated and dataset_code) else int(stated != dataset_code), record.row))
+    conn.execute("insert into models values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (info.slug, info.name, info.maker, info.released, info.source_url, path.name,
+                  attribution.revision(path), info.licence_claims, len(records), matched, len(problems)))
+    conn.executemany("insert into training_use (model, dataset, source_id, track_id, title, author, author_key, "
+                     "licence, licence_code, url, dataset_licence_code, licence_disagrees, list_row) "
+                     "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.executemany("insert into problems (dataset, file, line, reason, raw) values (?, ?, ?, ?, ?)", problems)
 
 
 def write_inspect_data(db: Path) -> Path:
@@ -647,6 +721,11 @@ def write_inspect_data(db: Path) -> Path:
     tmp.write_text(json.dumps(data, indent=2))
     os.replace(tmp, path)
     return path
+
+
+def sample_attributions() -> list[Path]:
+    """The bundled sample attribution list, in Stability AI's format."""
+    return [Path(__file__).parent / "samples" / "attribution" / "fma_dataset_attribution2.csv"]
 
 
 def sample_sources() -> dict[str, Path]:

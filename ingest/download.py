@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.error import HTTPError, URLError
 from urllib.request import Request, urlopen
 
-from huggingface_hub import HfApi, snapshot_download
+from huggingface_hub import HfApi, hf_hub_download, snapshot_download
 
 # slug → (repository, revision, files). A revision that is a branch name is resolved to its commit when the
 # download runs, and that commit is what gets recorded; pass --revision slug=<commit> to reproduce a download.
@@ -28,6 +28,10 @@ HUB_DATASETS = {
 FMA_URL = "https://os.unil.cloud.switch.ch/fma/fma_metadata.zip"
 FMA_SHA1 = "f0df49ffe5f2a6008d7dc83c6915b31835dfe733"  # published in mdeff/fma's README
 ALL = ("laion-disco-12m", "sleeping-disco-9m", "free-music-archive", "spotify-tracks-dataset")
+# Model makers' training lists: model slug → (Hugging Face model repository, file).
+ATTRIBUTION_LISTS = {
+    "stable-audio-open-1.0": ("stabilityai/stable-audio-open-1.0", "fma_dataset_attribution2.csv"),
+}
 
 # Where each dataset's files land under the destination, as the build's options expect them.
 BUILD_PATHS = {
@@ -112,8 +116,33 @@ def download_fma(dest: Path, log=print) -> dict:
     return record
 
 
-def download(dest: Path, datasets=ALL, revisions: dict[str, str] | None = None, log=print) -> str:
-    """Download `datasets` into `dest`; returns the build command to run next."""
+def download_attribution(slug: str, dest: Path, log=print) -> Path | None:
+    """A model maker's training list, or None (with the reason logged) when the hub will not give it: the Stable
+    Audio Open repository is gated behind a licence agreement and needs a logged-in account that accepted it."""
+    repo, filename = ATTRIBUTION_LISTS[slug]
+    target = dest / "attribution" / slug
+    try:
+        commit = HfApi().model_info(repo).sha
+        path = Path(hf_hub_download(repo_id=repo, filename=filename, revision=commit, local_dir=target))
+    except Exception as error:  # gated (401/403), offline, or moved: say which, and go on without it
+        text = f"{type(error).__name__}: {error}".lower()
+        if "gated" in text or "401" in text or "403" in text or "unauthorized" in text:
+            log(f"{slug}: skipped — https://huggingface.co/{repo} is gated: accept its terms there, log in with "
+                "`hf auth login`, and run the download again")
+        elif _offline(error):
+            log(f"{slug}: skipped — cannot reach huggingface.co ({type(error).__name__})")
+        else:
+            log(f"{slug}: skipped — {type(error).__name__}: {error}")
+        return None
+    (target / "download.json").write_text(json.dumps(
+        {"model": slug, "repository": f"https://huggingface.co/{repo}", "revision": commit}, indent=2) + "\n")
+    log(f"{slug}: {path} (revision {commit})")
+    return path
+
+
+def download(dest: Path, datasets=ALL, revisions: dict[str, str] | None = None, log=print,
+             attributions=None) -> str:
+    """Download `datasets` and model training lists into `dest`; returns the build command to run next."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     for slug in datasets:
@@ -124,4 +153,8 @@ def download(dest: Path, datasets=ALL, revisions: dict[str, str] | None = None, 
         option, relative = BUILD_PATHS[slug]
         log(f"{slug}: {dest / relative} (revision {record['revision']})")
     options = " ".join(f"{BUILD_PATHS[slug][0]} {dest / BUILD_PATHS[slug][1]}" for slug in datasets)
+    for slug in ATTRIBUTION_LISTS if attributions is None else attributions:
+        path = download_attribution(slug, dest, log=log)
+        if path:
+            options += f" --attribution {path}"
     return f"python -m ingest build {options}"

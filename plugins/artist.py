@@ -20,7 +20,8 @@ DATABASE = "datasets"
 PAGE_SIZE = 100
 CSV_CHUNK = 2_000
 CSV_COLUMNS = ("dataset", "source_id", "title", "artist_credit", "role", "album", "duration_s", "release_year",
-               "url", "licence", "licence_code", "views", "popularity", "listens", "duplicate_of", "track_id")
+               "url", "licence", "licence_code", "views", "popularity", "listens", "duplicate_of", "used_to_train",
+               "track_id")
 SOURCE_NAMES = {"laion-disco-12m": "YouTube Music channel", "sleeping-disco-9m": "Genius artist page",
                 "free-music-archive": "Free Music Archive artist"}
 
@@ -52,6 +53,18 @@ async def load_artist(db, key: str) -> dict | None:
     artist["fma"] = [dict(r) for r in (await db.execute(
         "select * from fma_artists where artist_id = ? order by fma_artist_id", [artist_id])).rows]
     artist["points"] = [[f["latitude"], f["longitude"]] for f in artist["fma"] if f["latitude"] is not None]
+    # what model makers say they trained on: tracks of this artist in the datasets, and listed tracks that are
+    # in none of them but name this artist as author
+    artist["training"] = [dict(r) for r in (await db.execute(
+        """
+        select m.slug, m.name, m.maker, m.list_source_url, m.list_file,
+               (select count(distinct u.track_id) from track_artists ta join training_use u on u.track_id = ta.track_id
+                where ta.artist_id = :artist and u.model = m.slug) as in_datasets,
+               (select count(*) from training_use u where u.track_id is null and u.author_key = :key
+                and u.model = m.slug) as outside_datasets
+        from models m order by m.name
+        """, {"artist": artist_id, "key": key})).rows]
+    artist["training"] = [m for m in artist["training"] if m["in_datasets"] or m["outside_datasets"]]
     return artist
 
 
@@ -75,7 +88,8 @@ async def track_page(db, artist_id: int, after: int, dataset: str | None, artist
             group by track_id order by track_id limit :size
         )
         select t.id as track_id, t.dataset, t.source_id, t.title, t.artist_credit, page.role, t.album, t.duration_s,
-               t.release_year, t.url, t.licence, t.licence_code, t.views, t.popularity, t.listens, t.duplicate_of
+               t.release_year, t.url, t.licence, t.licence_code, t.views, t.popularity, t.listens, t.duplicate_of,
+               t.used_to_train
         from page join tracks t on t.id = page.track_id order by t.id
         """, {"artist": artist_id, "after": after, "low": low, "high": high, "size": size})
     return [dict(r) for r in rows.rows]

@@ -87,7 +87,7 @@ async def search_tracks(db, fts: str, datasets: list[dict], page: int) -> tuple[
         f"""
         with candidates as ({windows})
         select t.id, t.dataset, t.source_id, t.title, t.artist_credit, t.album, t.duration_s, t.url,
-               t.licence_code, t.duplicate_of
+               t.licence_code, t.duplicate_of, t.used_to_train
         from candidates c join tracks t on t.id = c.rowid
         order by c.rank, t.id limit :limit offset :offset
         """, {"fts": fts, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE})
@@ -100,7 +100,8 @@ async def search_tracks(db, fts: str, datasets: list[dict], page: int) -> tuple[
     return [dict(row) for row in rows.rows], counts
 
 
-TRACK_COLUMNS = "t.id, t.dataset, t.source_id, t.title, t.artist_credit, t.album, t.duration_s, t.url, t.licence_code"
+TRACK_COLUMNS = ("t.id, t.dataset, t.source_id, t.title, t.artist_credit, t.album, t.duration_s, t.url, t.licence_code, "
+                 "t.used_to_train")
 
 
 async def lookup_link(db, link) -> dict:

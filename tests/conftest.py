@@ -8,7 +8,7 @@ import pytest_asyncio
 import yaml
 from datasette.app import Datasette
 
-from ingest.build import build, sample_sources
+from ingest.build import build, sample_attributions, sample_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 # Real excerpts of the public data live outside the repository (they are never committed).
@@ -21,7 +21,7 @@ REAL = next((path for path in (Path(os.environ.get("REAL_DATA_DIR", "/nonexisten
 def sample_db(tmp_path_factory) -> Path:
     """The publication built from the bundled samples, once per test session."""
     path = tmp_path_factory.mktemp("publication") / "datasets.db"
-    build(path, sample_sources(), progress=False, log=lambda message: None)
+    build(path, sample_sources(), attributions=sample_attributions(), progress=False, log=lambda message: None)
     return path
 
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from ingest.build import build, sample_sources
+from ingest.build import build, sample_attributions, sample_sources
 from ingest.records import SourceError
 from ingest.samples.generate import LYRICS_MARKER
 
@@ -124,7 +124,8 @@ def dump(path):
 
 
 def test_builds_are_deterministic(tmp_path, sample_db):
-    build(tmp_path / "again.db", sample_sources(), progress=False, log=lambda m: None)
+    build(tmp_path / "again.db", sample_sources(), attributions=sample_attributions(), progress=False,
+          log=lambda m: None)
     assert hashlib.sha256(dump(tmp_path / "again.db").encode()).digest() == \
         hashlib.sha256(dump(sample_db).encode()).digest()
 

@@ -222,9 +222,15 @@ QUERY_EXPECTATIONS = {
         r["dataset"] == "free-music-archive" for r in rows)),
     "tracks_per_year": ({"dataset": ""}, lambda rows: any(r["release_year"] == 1995 for r in rows)),
     "row_counts": ({}, lambda rows: all(r["rows_loaded"] + r["rows_rejected"] == r["rows_read"] for r in rows)),
-    "problems_by_reason": ({}, lambda rows: sum(r["rows"] for r in rows) == 10),
+    "problems_by_reason": ({}, lambda rows: sum(r["rows"] for r in rows) == 12),
     "most_viewed_laion": ({}, lambda rows: rows[0]["views"] >= rows[-1]["views"] and len(rows) == 100),
     "most_popular_spotify": ({}, lambda rows: rows[0]["popularity"] >= rows[-1]["popularity"]),
+    # model attribution lists (more in test_attribution.py)
+    "confirmed_training_use": ({"model": ""}, lambda rows: len(rows) == 10),
+    "training_licence_disagreements": ({}, lambda rows: {r["licence_in_dataset"] for r in rows} ==
+                                       {"CC BY-NC-SA", "CC BY-NC-ND"}),
+    "training_top_artists": ({}, lambda rows: rows[0]["tracks"] >= rows[-1]["tracks"]),
+    "training_outside_datasets": ({"model": ""}, lambda rows: all(r["listed_id"].isdigit() for r in rows)),
 }
 
 

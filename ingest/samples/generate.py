@@ -349,6 +349,37 @@ def spotify_rows(rng: random.Random, artists: list[str]) -> list[dict | str]:
     return rows
 
 
+# --- a model's attribution list, in Stability AI's format (fma_dataset_attribution2.csv) ----------------------
+ATTRIBUTION_ROWS = [
+    # FMA tracks of the sample, as the list gives them (some authors spelled as the model maker spelled them)
+    ("5", "Gold Heart", "Дмитрий Шум", "ccby", "https://freemusicarchive.org/music/Дмитрий_Шум/Field_Recordings/Gold_Heart/"),
+    ("8", "Ночной звонок", "The Velvet Foxes", "cc0", "https://freemusicarchive.org/music/The_Velvet_Foxes/Live_at_WFMU/"),
+    ("38", "Gold Dream (Remastered 2011)", "Dmitry Shum", "ccby", "https://freemusicarchive.org/music/Dmitry_Shum/x/"),
+    ("40", "Light (Official Video)", "Velvet Foxes", "cc0", "https://freemusicarchive.org/music/Velvet_Foxes/y/"),
+    # listed as CC BY, but FMA's 2016 metadata gives these tracks a NonCommercial licence
+    ("2", "Sans titre (démo)", "AWOL Collective", "ccby", "https://freemusicarchive.org/music/AWOL_Collective/z/"),
+    ("3", "Moon (Radio Edit)", "Various Artists [Droplift]", "ccby", "https://freemusicarchive.org/music/Droplift/m/"),
+    # ids beyond the 2017 dataset: taken from the FMA website later, in none of the four datasets
+    ("160001", "Midnight Drive", "Anna Berg", "ccby", "https://freemusicarchive.org/music/Anna_Berg/Night/Midnight_Drive/"),
+    ("171234", "Paper Boats", "Kai Nakamura", "cc0", "https://freemusicarchive.org/music/Kai_Nakamura/Boats/Paper_Boats/"),
+    ("198765", 'Ölfusá, "Morgun"', "Ólafur Vindur", "ccby", "https://freemusicarchive.org/music/Olafur_Vindur/M/"),
+    ("200000", "Cello Study No. 2", "Mina Park", "cc0", "https://freemusicarchive.org/music/Mina_Park/Studies/Cello/"),
+]
+
+
+def write_attribution(path: Path) -> None:
+    import csv
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")  # the published file has CRLF line endings
+        writer.writerow(["id", "title", "author", "license", "url"])
+        writer.writerows(ATTRIBUTION_ROWS[:5])
+        handle.write("12,Too few,fields\r\n")  # rejected: recorded in problems
+        writer.writerows(ATTRIBUTION_ROWS[5:8])
+        writer.writerow(["abc", "Not an id", "Someone", "ccby", "https://freemusicarchive.org/"])  # rejected
+        writer.writerows(ATTRIBUTION_ROWS[8:])
+
+
 def main() -> None:
     rng = random.Random(2026)
     artists = _filler_artists(rng)
@@ -366,8 +397,9 @@ def main() -> None:
     write_fma(fma_dir, rng)
 
     write_spotify(ROOT / "spotify-tracks-dataset" / "dataset.csv", spotify_rows(rng, artists))
+    write_attribution(ROOT / "attribution" / "fma_dataset_attribution2.csv")
     for path in sorted(ROOT.rglob("*")):
-        if path.is_file() and path.suffix in (".parquet", ".jsonl", ".csv"):
+        if path.is_file() and path.suffix in (".parquet", ".jsonl", ".csv") and path.name != "catalogue.csv":
             print(f"{path.relative_to(ROOT)}  {path.stat().st_size:,} bytes")
 
 
