@@ -163,6 +163,11 @@ create table top_tracks (
     value integer not null,
     primary key (dataset, metric, position)
 ) without rowid;
+create table dataset_licences (
+    dataset text not null references datasets(slug),
+    licence_code text,
+    tracks integer not null
+);
 create table models (
     slug text primary key,
     name text not null,
@@ -400,11 +405,15 @@ class Loader:
         self.source_artists: dict[str, int] = {}  # the dataset's own artist id → artist_sources.id
         self.stats = (Counter(), Counter(), 0)  # genres, release years, explicit tracks (from the reader)
         self.tops: dict[str, list[tuple[int, int]]] = {metric: [] for metric, _ in TOP_METRICS}
+        self.licences: Counter = Counter()
 
     def finish_dataset(self) -> SourceCounts:
         self.conn.executemany(
             "insert into artist_datasets values (?, ?, ?, ?)",
             ((artist, self.dataset, n, primary) for artist, (n, primary) in sorted(self.per_artist.items())))
+        self.conn.executemany("insert into dataset_licences values (?, ?, ?)",
+                              ((self.dataset, code, n) for code, n in sorted(self.licences.items(),
+                                                                            key=lambda item: (item[0] is None, item[0]))))
         for metric, heap in self.tops.items():
             best = sorted(((value, -negative_id) for value, negative_id in heap), key=lambda v: (-v[0], v[1]))
             self.conn.executemany("insert into top_tracks values (?, ?, ?, ?, ?)",
@@ -436,6 +445,7 @@ class Loader:
             track_id = self.next_track_id
             self.next_track_id += 1
             tracks.append((track_id, dataset, *values, file_id, row))
+            self.licences[values[14]] += 1  # licence_code
             for metric, position in TOP_METRICS:
                 value = values[position]
                 if value is not None:
