@@ -128,8 +128,6 @@ async def artist_view(datasette, request):
         "csv_url": datasette.urls.path(f"{base}.csv?{urlencode(query)}" if query else f"{base}.csv"),
         "json_url": datasette.urls.path(f"{base}.json?{urlencode(query)}" if query else f"{base}.json"),
         "artist_url": datasette.urls.path(base),
-        "restricted": sum(1 for t in tracks if t["licence_code"] and any(
-            term in t["licence_code"].split(" ")[-1].split("-") for term in ("NC", "ND"))),
     }
     return Response.html(await datasette.render_template("artist.html", context, request=request))
 
