@@ -4,6 +4,7 @@
     python -m ingest build --laion-disco DIR --sleeping-disco DIR --fma DIR --spotify-tracks PATH [--out PATH]
     python -m ingest download [--dest data] [--only SLUG …] [--revision SLUG=COMMIT …]
     python -m ingest synth --scale 1.0 --out DIR [--seed N]   # full-size synthetic data, for benchmarks
+    python -m ingest check catalogue.csv [--db datasets.db] [--out report.csv|report.json]
 """
 
 from __future__ import annotations
@@ -55,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=1)
     synth.add_argument("--lyrics-bytes", type=int, default=1500,
                        help="filler text per Sleeping-DISCO line, as long as real lyrics (default: %(default)s)")
+
+    check = commands.add_parser("check", help="check a catalogue CSV against the datasets",
+                                description="Match a CSV of tracks (artist, title, …, or YouTube/Spotify ids and "
+                                "Genius/FMA links) against the database. With --out, write the report as CSV or JSON "
+                                "(by the extension); without, print a summary (stderr) and the CSV report (stdout).")
+    check.add_argument("catalogue", type=Path, help="the CSV file")
+    check.add_argument("--db", type=Path, default=Path("datasets.db"), help="database (default: %(default)s)")
+    check.add_argument("--out", type=Path, metavar="REPORT", help="write the report here: report.csv or report.json")
     return parser
 
 
@@ -66,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         return _download(args)
     if args.command == "synth":
         return _synth(args)
+    if args.command == "check":
+        return _check(args)
     raise AssertionError(args.command)
 
 
@@ -125,6 +136,49 @@ def _synth(args) -> int:
         ("--laion-disco", "laion-disco-12m"), ("--sleeping-disco", "sleeping-disco-9m"),
         ("--fma", "free-music-archive"), ("--spotify-tracks", "spotify-tracks-dataset")))
     print(f"python -m ingest build {options}")
+    return 0
+
+
+def _check(args) -> int:
+    import sqlite3
+    from urllib.parse import quote
+
+    from .check import CatalogueError, check_catalogue, read_catalogue, report_csv, report_json, summary_lines
+
+    if args.out and args.out.suffix.lower() not in (".csv", ".json"):
+        print(f"error: --out {args.out}: name a .csv or a .json file", file=sys.stderr)
+        return 2
+    if not args.db.is_file():
+        print(f"error: no database at {args.db}: build it with python -m ingest build, or pass --db", file=sys.stderr)
+        return 1
+    try:
+        catalogue = read_catalogue(args.catalogue.read_bytes())
+    except OSError as error:
+        print(f"error: cannot read {args.catalogue}: {error.strerror}", file=sys.stderr)
+        return 1
+    except CatalogueError as error:
+        print(f"error: {args.catalogue}: {error}", file=sys.stderr)
+        return 1
+    conn = sqlite3.connect(f"file:{quote(str(args.db.resolve()))}?mode=ro", uri=True)
+    try:
+        body = check_catalogue(conn, catalogue)
+    except sqlite3.DatabaseError as error:
+        print(f"error: {args.db} is not a database built by python -m ingest build ({error})", file=sys.stderr)
+        return 1
+    finally:
+        conn.close()
+    print("\n".join(summary_lines(body)), file=sys.stderr)
+    if args.out is None:
+        sys.stdout.write(report_csv(body))
+        return 0
+    report = report_json(body) if args.out.suffix.lower() == ".json" else \
+        ("\ufeff" + report_csv(body)).encode("utf-8")  # the BOM tells Excel the CSV is UTF-8
+    try:
+        args.out.write_bytes(report)
+    except OSError as error:
+        print(f"error: cannot write {args.out}: {error.strerror}", file=sys.stderr)
+        return 1
+    print(f"report written to {args.out}", file=sys.stderr)
     return 0
 
 

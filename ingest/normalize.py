@@ -6,6 +6,8 @@ catalogue check uses it to match a user's rows, so the two can never drift apart
   letters themselves (ガ is not カ).
 - `artist_key` makes the stable, readable permalink key of an artist: `Sigur Rós` → `sigur-ros`.
 - `split_featured` takes `(feat. X)` credits out of a title.
+- `match_key` is the loose key of a name or title (`artists.match_key`); `split_artist`, `split_title` and
+  `title_key` take a catalogue's artist fields and titles apart (featured credits, version tags) for the check.
 """
 
 from __future__ import annotations
@@ -170,15 +172,125 @@ _LEADING_THE = re.compile(r"^the\s+")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
-def match_key(text: str) -> str:
-    """Loose key for matching names and titles: transliterated, lower case, `&`/`and`/`+`/`x`/`with` unified,
-    a leading "The" dropped, punctuation and spaces removed. `The Beatles` = `Beatles`, `Simon & Garfunkel` =
-    `Simon and Garfunkel`, `AC/DC` = `ACDC`, `Кино` = `Kino`."""
+def match_words(text: str) -> str:
+    """The words of `text`'s match key, space-separated: `The Velvet Foxes` → `velvet foxes`, `Кино` → `kino`.
+    Fuzzy comparison uses them (word order can be compared); `match_key` joins them."""
     if not text:
         return ""
     folded = fold(text.strip())
     latin = folded if folded.isascii() else unidecode(folded).lower()
     unified = _AMPERSAND.sub(" and ", latin)
     unified = _LEADING_THE.sub("", unified.strip())
-    key = _NON_ALNUM.sub("", unified)
-    return key or "".join(folded.split())
+    return _NON_ALNUM.sub(" ", unified).strip()
+
+
+def match_key(text: str) -> str:
+    """Loose key for matching names and titles: transliterated, lower case, `&`/`and`/`+`/`x`/`with` unified,
+    a leading "The" dropped, punctuation and spaces removed. `The Beatles` = `Beatles`, `Simon & Garfunkel` =
+    `Simon and Garfunkel`, `AC/DC` = `ACDC`, `Кино` = `Kino`."""
+    if not text:
+        return ""
+    key = match_words(text).replace(" ", "")
+    return key or "".join(fold(text.strip()).split())
+
+
+# --- a catalogue's artist fields and titles, as people type them ------------------------------------------------
+# "A feat. B", "A ft B", "A featuring B", "A (with B)", "A with B": whatever follows is featured.
+_ARTIST_FEATURING = re.compile(
+    r"\s*[\(\[]?\s*\b(?:feat\.?|ft\.?|featuring|with|w/)\s+(?P<rest>.+?)\s*[\)\]]?\s*$", re.IGNORECASE)
+
+
+def split_artist(credit: str) -> tuple[str, list[str]]:
+    """An artist field → (main artist, featured artists): `Beyoncé feat. JAY-Z` → (`Beyoncé`, [`JAY-Z`]),
+    `Daft Punk (with Pharrell & Nile Rodgers)` → (`Daft Punk`, [`Pharrell`, `Nile Rodgers`]).
+
+    The main part is not split on `&` or `,` (`Simon & Garfunkel` is one act: try `split_names` on it only when
+    the whole is not found). A field that starts with the word (`With Confidence`) is a name, not a credit."""
+    credit = (credit or "").strip()
+    match = _ARTIST_FEATURING.search(credit)
+    if not match or not credit[:match.start()].strip():
+        return credit, []
+    return credit[:match.start()].strip(), split_names(match.group("rest"))
+
+
+# Bracketed parts and " - suffixes" of a title that name a version of the recording rather than the song.
+_BRACKETED = re.compile(r"\s*[\(\[\{]\s*([^()\[\]{}]*?)\s*[\)\]\}]")
+_DASH_SUFFIX = re.compile(r"\s+[-–—]\s+([^-–—]+)$")
+_WITH_CREDIT = re.compile(r"^(?:with|w/)\s+(.+)$", re.IGNORECASE)
+_MAY_SPLIT = re.compile(r"[(\[{]|\s[-–—]\s|\b(?:feat|ft\.|featuring)", re.IGNORECASE)  # else nothing to split
+# Tags naming another recording (a live take, a remix, an acoustic version …), each with the word it reports.
+_RECORDING_TAGS = (
+    ("live", re.compile(r"\b(?:live|unplugged|en vivo|ao vivo|session)\b")),
+    ("remix", re.compile(r"\b(?:remix(?:ed)?|rmx|dub|bootleg)\b|(?<!original )\bmix\b")),
+    ("acoustic", re.compile(r"\b(?:acoustic|acustico|stripped)\b")),
+    ("demo", re.compile(r"\bdemo\b")),
+    ("instrumental", re.compile(r"\b(?:instrumental|karaoke|backing track)\b")),
+    ("re-recorded", re.compile(r"\b(?:re-?recorded|taylor s version|rerecorded)\b")),
+    ("cover", re.compile(r"\bcover\b")),
+)
+# Tags that name the same recording differently: remasters, edits, the video or lyrics upload it came from.
+_SAME_RECORDING = re.compile(
+    r"\b(?:remaster(?:ed)?|re-?mastered|edit|version|mono|stereo|extended|explicit|clean|original|deluxe|bonus"
+    r"|official|video|audio|lyrics?|visuali[sz]er|hd|hq|4k|mv|m/v|soundtrack)\b|^from\s")
+
+
+def _is_version_tag(text: str) -> bool:
+    folded = fold(text).replace("'", " ")
+    return bool(re.fullmatch(r"\d{4}", folded.strip()) or _SAME_RECORDING.search(folded)
+                or any(pattern.search(folded) for _, pattern in _RECORDING_TAGS))
+
+
+def split_title(title: str) -> tuple[str, list[str], list[str]]:
+    """A title → (the song's title, featured artists, version tags): `Get Lucky (feat. Pharrell) [Radio Edit]`
+    → (`Get Lucky`, [`Pharrell`], [`Radio Edit`]); `Ace of Spades - Live` → (`Ace of Spades`, [], [`Live`]).
+
+    A bracket or ` - suffix` is a version tag when it holds a version word (remaster, live, remix, edit, version,
+    official video, lyrics, acoustic, …, or a bare year); any other bracket (`봄날 (Spring Day)`) is kept."""
+    if not _MAY_SPLIT.search(title or ""):
+        return (title or "").strip(), [], []
+    core, featured = split_featured(title)
+    versions: list[str] = []
+
+    def bracket(match: re.Match) -> str:
+        inner = match.group(1)
+        credit = _WITH_CREDIT.match(inner)
+        if credit:
+            featured.extend(split_names(credit.group(1)))
+            return ""
+        if inner and _is_version_tag(inner):
+            versions.append(inner)
+            return ""
+        return match.group(0)
+
+    while True:
+        found = len(versions)
+        stripped = _BRACKETED.sub(bracket, core).strip()
+        suffix = _DASH_SUFFIX.search(stripped)
+        if suffix and _is_version_tag(suffix.group(1)):
+            versions.append(suffix.group(1).strip())
+            stripped = stripped[:suffix.start()].strip()
+        if not stripped:  # the whole title is a tag ("(Live)"): it is the title, then
+            del versions[found:]
+            break
+        if stripped == core:
+            break
+        core = stripped
+    return core.strip(), featured, versions
+
+
+@lru_cache(maxsize=1 << 18)
+def title_key(title: str) -> tuple[str, tuple[str, ...]]:
+    """(match key of the song's title, version tags removed for it): `Ace Of Spades (Remastered 2011)` →
+    (`aceofspades`, (`Remastered 2011`,)). Featured credits are dropped from the key too."""
+    core, _, versions = split_title(title)
+    return match_key(core), tuple(versions)
+
+
+def recording_versions(versions) -> frozenset[str]:
+    """Which version tags name a different recording: (`Live at Wembley`, `Remastered`) → {`live`}.
+    Remasters, edits and video/lyrics uploads are the same recording and give nothing."""
+    found = set()
+    for tag in versions:
+        folded = fold(tag).replace("'", " ")
+        found.update(word for word, pattern in _RECORDING_TAGS if pattern.search(folded))
+    return frozenset(found)

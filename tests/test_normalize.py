@@ -1,7 +1,8 @@
 import pytest
 
 from ingest.links import Link, parse_link
-from ingest.normalize import artist_key, fold, licence_code, split_featured
+from ingest.normalize import (artist_key, fold, licence_code, match_key, match_words, recording_versions, split_artist,
+                              split_featured, split_title, title_key)
 
 
 @pytest.mark.parametrize("text, folded", [
@@ -81,3 +82,88 @@ def test_licence_code(title, url, code):
 ])
 def test_parse_link(text, link):
     assert parse_link(text) == link
+
+
+# --- match keys and the catalogue check's splitting of artist fields and titles ---------------------------------
+@pytest.mark.parametrize("a, b", [
+    ("The Beatles", "Beatles"), ("Simon & Garfunkel", "Simon and Garfunkel"), ("AC/DC", "ACDC"), ("Кино", "Kino"),
+    ("Björk", "BJORK"), ("Motörhead", "Motorhead"), ("Earth, Wind & Fire", "Earth Wind and Fire"),
+    ("Florence + the Machine", "Florence and The Machine"), ("Silk Sonic", "SILK  SONIC!"), ("坂本龍一", " 坂本龍一 "),
+])
+def test_match_key_treats_these_as_the_same(a, b):
+    assert match_key(a) == match_key(b) != ""
+
+
+@pytest.mark.parametrize("a, b", [("Nirvana", "Nirvana UK"), ("The Band", "Band X"), ("Kino", "Kina")])
+def test_match_key_keeps_these_apart(a, b):
+    assert match_key(a) != match_key(b)
+
+
+@pytest.mark.parametrize("text, key", [("!!!", "!!!"), ("", ""), ("The The", "the"), ("Sigur Rós", "sigurros")])
+def test_match_key_values_the_build_stores(text, key):
+    assert match_key(text) == key
+
+
+def test_match_words_keeps_word_boundaries_for_fuzzy_comparison():
+    assert match_words("The Velvet Foxes") == "velvet foxes"
+    assert match_words("Anna  Berg!") == "anna berg"
+    assert match_words("Кино") == "kino"
+    assert match_words("Simon & Garfunkel").replace(" ", "") == match_key("Simon & Garfunkel")
+
+
+@pytest.mark.parametrize("credit, main, featured", [
+    ("Beyoncé feat. JAY-Z", "Beyoncé", ["JAY-Z"]),
+    ("Eminem ft. Rihanna", "Eminem", ["Rihanna"]),
+    ("Eminem ft Rihanna", "Eminem", ["Rihanna"]),
+    ("Daft Punk featuring Pharrell Williams & Nile Rodgers", "Daft Punk", ["Pharrell Williams", "Nile Rodgers"]),
+    ("Daft Punk (with Pharrell, Nile Rodgers)", "Daft Punk", ["Pharrell", "Nile Rodgers"]),
+    ("Ariana Grande with The Weeknd", "Ariana Grande", ["The Weeknd"]),
+    ("Simon & Garfunkel", "Simon & Garfunkel", []),  # one act: not split here
+    ("With Confidence", "With Confidence", []),  # a band whose name starts with the word
+    ("Craft Work", "Craft Work", []),
+    ("  ", "", []),
+])
+def test_split_artist(credit, main, featured):
+    assert split_artist(credit) == (main, featured)
+
+
+@pytest.mark.parametrize("title, core, featured, versions", [
+    ("Ace Of Spades (Remastered 2011)", "Ace Of Spades", [], ["Remastered 2011"]),
+    ("Ace of Spades - Live", "Ace of Spades", [], ["Live"]),
+    ("Army of Me (Official Video)", "Army of Me", [], ["Official Video"]),
+    ("Army of Me (Official Music Video)", "Army of Me", [], ["Official Music Video"]),
+    ("Love Song [Lyrics]", "Love Song", [], ["Lyrics"]),
+    ("Moon (Radio Edit)", "Moon", [], ["Radio Edit"]),
+    ("Song (Live) - 2011 Remaster", "Song", [], ["Live", "2011 Remaster"]),
+    ("Get Lucky (feat. Pharrell Williams & Nile Rodgers) [Radio Edit]", "Get Lucky",
+     ["Pharrell Williams", "Nile Rodgers"], ["Radio Edit"]),
+    ("Save Your Tears (with Ariana Grande)", "Save Your Tears", ["Ariana Grande"], []),
+    ("Sans titre (démo)", "Sans titre", [], ["démo"]),
+    ("Shake It Off (Taylor's Version)", "Shake It Off", [], ["Taylor's Version"]),
+    ("Yesterday (1965)", "Yesterday", [], ["1965"]),
+    # brackets and dashes that are part of the song's name stay
+    ("봄날 (Spring Day)", "봄날 (Spring Day)", [], []),
+    ("Kino - Gruppa krovi (Romanized)", "Kino - Gruppa krovi (Romanized)", [], []),
+    ('Theme from "Shaft"', 'Theme from "Shaft"', [], []),
+    ("(Live)", "(Live)", [], []),  # a title made only of a tag is the title
+])
+def test_split_title(title, core, featured, versions):
+    assert split_title(title) == (core, featured, versions)
+
+
+def test_title_key_removes_versions_and_credits_but_reports_the_versions():
+    assert title_key("Ace Of Spades (Remastered 2011)") == ("aceofspades", ("Remastered 2011",))
+    assert title_key("The Sound of Silence")[0] == title_key("Sound Of Silence")[0] == "soundofsilence"
+    assert title_key("Crazy In Love (feat. JAY-Z)") == ("crazyinlove", ())
+    assert title_key("Группа крови")[0] == title_key("Gruppa Krovi")[0]
+    assert title_key("Hoppípolla")[0] == title_key("HOPPIPOLLA")[0]
+
+
+@pytest.mark.parametrize("versions, recording", [
+    ((), set()), (("Remastered 2011",), set()), (("Official Music Video", "Lyrics"), set()), (("Radio Edit",), set()),
+    (("Live at Wembley",), {"live"}), (("Acoustic",), {"acoustic"}), (("Remix",), {"remix"}),
+    (("Original Mix",), set()), (("Extended Mix",), {"remix"}), (("Taylor's Version",), {"re-recorded"}),
+    (("Live", "Remastered"), {"live"}), (("Instrumental",), {"instrumental"}), (("Demo",), {"demo"}),
+])
+def test_recording_versions_names_only_other_recordings(versions, recording):
+    assert recording_versions(versions) == recording
