@@ -30,7 +30,7 @@ from tqdm import tqdm
 
 from . import attribution
 from .links import youtube_video_id
-from .normalize import artist_key, fold, licence_code, match_key, split_featured
+from .normalize import artist_key, fold, licence_code, match_key, split_featured, title_key
 from .records import Credit, Problem, SourceError, Track
 from .sources import all_sources
 
@@ -163,6 +163,23 @@ create table top_tracks (
     value integer not null,
     primary key (dataset, metric, position)
 ) without rowid;
+create table artist_title_keys (
+    artist_id integer not null references artists(id),
+    title_key text not null,
+    track_id integer not null references tracks(id),
+    primary key (artist_id, title_key, track_id)
+) without rowid;
+create table shared_recordings (
+    artist_id integer not null references artists(id),
+    title_key text not null,
+    title text,
+    datasets integer not null,
+    dataset_list text not null,
+    tracks integer not null,
+    first_track_id integer not null references tracks(id),
+    primary key (artist_id, title_key)
+) without rowid;
+create temp table title_keys_load (artist_id integer, title_key text, track_id integer);
 create table dataset_licences (
     dataset text not null references datasets(slug),
     licence_code text,
@@ -224,6 +241,7 @@ create index problems_dataset on problems(dataset);
 create index training_use_track on training_use(track_id);
 create index training_use_model on training_use(model, dataset);
 create index training_use_author on training_use(author_key);
+create index shared_recordings_order on shared_recordings(datasets desc, tracks desc);
 """
 
 # Datasette only detects an FTS table declared with content="table" in double quotes.
@@ -257,13 +275,13 @@ TOP_TRACKS = 1000
 
 
 def prepare(record: Track | Problem, keys: dict[str, str]) -> tuple:
-    """A record as row values: (file, row, track values | None, credits, links | problem).
+    """A record as row values: (file, row, track values | None, credits, links | problem, title key).
 
     Credits come out deduplicated by (artist key, role), with featured artists from the title added;
     `keys` caches artist keys by spelling (the same names recur millions of times).
     """
     if isinstance(record, Problem):
-        return record.file, record.row, None, record.reason, record.raw
+        return record.file, record.row, None, record.reason, record.raw, ""
     credits = record.credits
     title = record.title
     if title and ("feat" in title or "Feat" in title or "ft." in title or "FEAT" in title or "Ft." in title):
@@ -302,7 +320,7 @@ def prepare(record: Track | Problem, keys: dict[str, str]) -> tuple:
         licence_code(record.licence, record.licence_url) if record.licence or record.licence_url else None,
         record.licence_url, record.language, record.album_id, record.album_url,
     )
-    return record.file, record.row, values, out, links
+    return record.file, record.row, values, out, links, title_key(title)[0] if title else ""
 
 
 def _reader_process(sources: dict[str, Path], queue, parent: int) -> None:
@@ -431,13 +449,13 @@ class Loader:
 
     def write(self, batch: list[tuple]) -> None:
         dataset, counts = self.dataset, self.counts
-        tracks, credits_rows, links_rows, sources, problems = [], [], [], [], []
+        tracks, credits_rows, links_rows, sources, problems, title_keys = [], [], [], [], [], []
         per_artist, spellings, artist_tracks = self.per_artist, self.spellings, self.artist_tracks
-        for file, row, values, credits, links in batch:
+        for file, row, values, credits, links, title_match in batch:
             file_id = self._file_id(file)
             file_counts = counts.files[file]
             file_counts[0] += 1
-            if values is None:  # a problem: (file, row, None, reason, raw)
+            if values is None:  # a problem: (file, row, None, reason, raw, "")
                 file_counts[2] += 1
                 problems.append((dataset, file, row, credits, links))
                 continue
@@ -474,6 +492,8 @@ class Loader:
                     stats = per_artist[artist] = [0, 0]
                 if artist not in counted:
                     counted.add(artist)
+                    if title_match:
+                        title_keys.append((artist, title_match, track_id))
                     artist_tracks[artist] += 1
                     stats[0] += 1
                     spelling = spellings.get(name)
@@ -505,6 +525,8 @@ class Loader:
         if problems:
             conn.executemany("insert into problems (dataset, file, line, reason, raw) values (?, ?, ?, ?, ?)",
                              problems)
+        if title_keys:
+            conn.executemany("insert into temp.title_keys_load values (?, ?, ?)", title_keys)
 
     def _fma_artist(self, fma_id, artist, name, location, lat, lon, url) -> None:
         row = self.fma_artists.get(fma_id)
@@ -657,16 +679,39 @@ def _finish(conn: sqlite3.Connection, log, lists) -> None:
     log(f"  attribution lists: {time.monotonic() - t0:.1f}s")
     _step(conn, log, "duplicates", """
         begin;
-        -- ids met more than once anywhere: one pass over the source_id index, no sort
+        -- ids met more than once anywhere (one pass over the source_id index, no sort), then per dataset
         create temp table repeated as select source_id from tracks group by source_id having count(*) > 1;
-        update tracks set duplicate_of = nullif((select min(first.id) from tracks as first
-                                                 where first.source_id = tracks.source_id
-                                                   and first.dataset = tracks.dataset), id)
-        where source_id in (select source_id from repeated);
-        update datasets set distinct_source_ids = rows_loaded - (
-            select count(*) from tracks where source_id in (select source_id from repeated)
-            and duplicate_of is not null and tracks.dataset = datasets.slug);
+        create temp table firsts as
+            select source_id, dataset, min(id) as first_id, count(*) as copies from tracks
+            where source_id in (select source_id from repeated)
+            group by source_id, dataset having count(*) > 1;
+        update tracks set duplicate_of = firsts.first_id from firsts
+            where tracks.source_id = firsts.source_id and tracks.dataset = firsts.dataset
+              and tracks.id <> firsts.first_id;
+        update datasets set distinct_source_ids = rows_loaded
+            - (select coalesce(sum(copies - 1), 0) from firsts where firsts.dataset = datasets.slug);
         drop table repeated;
+        drop table firsts;
+        commit;
+    """)
+    _step(conn, log, "title keys", """
+        begin;
+        -- sorted once here: inserted in artist order during the load, this clustered table would be rebuilt
+        -- page by page at random
+        insert into artist_title_keys select artist_id, title_key, track_id from temp.title_keys_load
+            order by artist_id, title_key, track_id;
+        drop table temp.title_keys_load;
+        -- the same artist and normalized title in more than one dataset
+        insert into shared_recordings
+            select shared.artist_id, shared.title_key, tracks.title, shared.datasets, shared.dataset_list,
+                   shared.tracks, shared.first_track_id
+            from (select k.artist_id, k.title_key, count(distinct d.slug) as datasets,
+                         group_concat(distinct d.slug) as dataset_list, count(*) as tracks,
+                         min(k.track_id) as first_track_id
+                  from artist_title_keys k join datasets d
+                    on k.track_id between d.first_track_id and d.last_track_id
+                  group by k.artist_id, k.title_key having count(distinct d.slug) > 1) as shared
+            join tracks on tracks.id = shared.first_track_id;
         commit;
     """)
     _step(conn, log, "full-text search", "begin;" + FTS + "commit;")

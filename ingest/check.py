@@ -437,23 +437,15 @@ class Matcher:
         ranked = sorted(best.items(), key=lambda pair: (-pair[1], pair[0]))[:ARTIST_CANDIDATES]
         return [(artist_id, False, similarity) for artist_id, similarity in ranked]
 
-    def artist_titles(self, artist_id: int) -> dict[str, list[tuple[str, str]]]:
-        """Title key → [(title, its track ids, comma-separated)] for every track crediting the artist.
+    def artist_titles(self, artist_id: int) -> dict[str, list[tuple[None, str]]]:
+        """Title key → [(None, its track ids, comma-separated)] for every track crediting the artist.
 
-        The biggest artists have tens of thousands of tracks: this is where a check spends its time. So each
-        artist is read once per check, for all the rows naming it; SQLite groups the tracks by title, so that
-        Python keys each distinct title once; and the tracks themselves are read only for the titles that match."""
-        by_key: dict[str, list[tuple[str, str]]] = {}
-        for entry in self._query("select t.title, group_concat(distinct t.id) from track_artists ta "
-                                 "join tracks t on t.id = ta.track_id where ta.artist_id = ? group by t.title",
-                                 (artist_id,)):
-            key = title_key(entry[0] or "")[0]
-            entries = by_key.get(key)
-            if entries is None:
-                by_key[key] = [entry]
-            else:
-                entries.append(entry)
-        return by_key
+        The biggest artists have tens of thousands of tracks, so each artist is read once per check, for all the
+        rows naming it, from `artist_title_keys`: the build stored every credited track under its title key,
+        clustered by artist, so this is one contiguous read and no title is normalized here."""
+        return {key: [(None, track_ids)] for key, track_ids in self._query(
+            "select title_key, group_concat(track_id) from artist_title_keys where artist_id = ? group by title_key",
+            (artist_id,))}
 
     def tracks(self, entries: list[tuple[str, str]]) -> list[tuple]:
         """(track id, dataset, duration, title) of the tracks behind some `artist_titles` entries."""

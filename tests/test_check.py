@@ -250,7 +250,7 @@ def test_fuzzy_is_not_used_when_a_normalized_match_exists(db):
 def tiny_db(tmp_path):
     """A database with the build's schema and just the tracks a test needs: (title, artists) per track."""
     from ingest.build import FTS, INDEXES, SCHEMA
-    from ingest.normalize import artist_key, match_key
+    from ingest.normalize import artist_key, match_key, title_key
 
     def make(tracks: list[tuple[str, list[str]]]) -> sqlite3.Connection:
         conn = sqlite3.connect(tmp_path / "tiny.db")
@@ -268,6 +268,8 @@ def tiny_db(tmp_path):
                 conn.execute("insert into track_artists (track_id, position, artist_id, role) "
                              "values (?, ?, ?, 'primary')",
                              (track_id, position, artists[name]))
+                conn.execute("insert into artist_title_keys values (?, ?, ?)",
+                             (artists[name], title_key(title)[0], track_id))
         conn.executescript(INDEXES + FTS)
         return conn
     return make

@@ -227,6 +227,8 @@ QUERY_EXPECTATIONS = {
     "problems_by_reason": ({}, lambda rows: sum(r["rows"] for r in rows) == 12),
     "most_viewed_laion": ({}, lambda rows: rows[0]["views"] >= rows[-1]["views"] and len(rows) == 100),
     "most_popular_spotify": ({}, lambda rows: rows[0]["popularity"] >= rows[-1]["popularity"]),
+    "shared_recordings": ({"artist": ""}, lambda rows: (rows[0]["artist"], rows[0]["title"], rows[0]["datasets"]) ==
+                          ("Björk", "Army of Me", 3) and all(r["datasets"] >= 2 for r in rows)),
     # model attribution lists (more in test_attribution.py)
     "confirmed_training_use": ({"model": ""}, lambda rows: len(rows) == 10),
     "training_licence_disagreements": ({}, lambda rows: {r["licence_in_dataset"] for r in rows} ==
