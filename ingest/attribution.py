@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .records import Problem, SourceError
+from .records import Problem, SourceError, not_utf8
 
 HEADER = ("id", "title", "author", "license", "url")
 
@@ -98,12 +98,12 @@ def read(path: Path) -> Iterator[TrainingUse | Problem]:
             header = next(reader, None)
             if header is None or tuple(name.strip().lower() for name in header) != HEADER:
                 raise SourceError(path, f"expected the header {','.join(HEADER)}; found "
-                                  f"{','.join(header) if header else 'an empty file'}")
+                                  f"{','.join(header)[:200] if header else 'an empty file'}")
             line = reader.line_num
             for fields in reader:
                 start, line = line + 1, reader.line_num
-                if not any(field.strip() for field in fields):
-                    continue
+                if len(fields) <= 1 and not "".join(fields).strip():
+                    continue  # a blank line; a line of empty cells (`,,,,`) is a row, and a problem
                 if len(fields) != len(HEADER):
                     yield Problem(info.slug, path.name, start, f"expected {len(HEADER)} fields, found {len(fields)}",
                                   ",".join(fields))
@@ -114,7 +114,7 @@ def read(path: Path) -> Iterator[TrainingUse | Problem]:
                                   "cannot be matched or cited", ",".join(fields))
                     continue
                 yield TrainingUse(info.slug, path.name, start, source_id, title, author, licence, url)
-        except UnicodeDecodeError as error:
-            raise SourceError(path, f"line {reader.line_num + 1}: not UTF-8 ({error.reason})") from None
+        except UnicodeDecodeError:
+            raise not_utf8(path) from None
         except csv.Error as error:
             raise SourceError(path, f"line {reader.line_num}: {error}") from None

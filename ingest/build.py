@@ -324,12 +324,24 @@ def prepare(record: Track | Problem, keys: dict[str, str]) -> tuple:
 
 
 def _reader_process(sources: dict[str, Path], queue, parent: int) -> None:
-    """Runs in the reader process: every source in turn, as batches of prepared rows."""
+    """Runs in the reader process: every source in turn, as batches of prepared rows.
+
+    A build killed with SIGKILL cannot stop this process, so it watches for itself: within a second of the main
+    process going, it exits, whatever it is doing (reading, waiting on a full queue, or flushing the queue into
+    a pipe nobody reads as it ends).
+    """
+    import threading
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
     readers = all_sources()
     keys: dict[str, str] = {}
 
     def put(item):
-        # a build killed with SIGKILL cannot stop this process: notice it, instead of waiting on a full queue
         while True:
             try:
                 return queue.put(item, timeout=1)
@@ -589,8 +601,9 @@ def build(out: Path, sources: dict[str, Path], *, attributions: list[Path] = (),
         raise ValueError(f"unknown dataset(s): {', '.join(sorted(unknown))}")
     # attribution lists are small: read them first, so a bad one stops the build before the long load
     lists = [(path, attribution.model_info(path), list(attribution.read(path))) for path in attributions]
+    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.unlink(missing_ok=True)
+    tmp.unlink(missing_ok=True)  # left by a build that was killed
     started = time.monotonic()
     conn = _connect(tmp)
     results: dict[str, SourceCounts] = {}

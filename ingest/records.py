@@ -79,3 +79,17 @@ class SourceError(Exception):
         self.path = str(path)
         self.message = message
         super().__init__(f"{self.path}: {message}")
+
+
+def not_utf8(path) -> SourceError:
+    """The error for a text file that is not UTF-8, naming the first line that is not: a file read as text is
+    decoded in blocks ahead of the CSV parser, so the parser's line number would name another line."""
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                return SourceError(path, f"line {number}: not UTF-8 ({error.reason} at byte {error.start + 1} of "
+                                   f"the line: {line[max(0, error.start - 20):error.start + 10]!r}); the "
+                                   "publisher's file is UTF-8")
+    return SourceError(path, "not UTF-8; the publisher's file is UTF-8")

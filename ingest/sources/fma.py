@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..records import Credit, Problem, SourceError, Track
+from ..records import Credit, Problem, SourceError, Track, not_utf8
 from . import DatasetInfo
 
 DATASET = DatasetInfo(
@@ -67,9 +67,8 @@ def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             for fields in reader:
                 yield start, fields
                 start = reader.line_num + 1
-        except UnicodeDecodeError as error:
-            raise SourceError(path, f"line {reader.line_num + 1}: not UTF-8 ({error.reason} at byte "
-                              f"{error.start} of the block being read); FMA files are UTF-8") from None
+        except UnicodeDecodeError:
+            raise not_utf8(path) from None
         except csv.Error as error:
             raise SourceError(path, f"line {reader.line_num}: {error}") from None
 
@@ -95,17 +94,21 @@ def _literal(text: str):
         return None
     try:
         return ast.literal_eval(text)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):  # TypeError: `{[]: 1}`
         return None
 
 
 def _number(text: str | None, kind=int):
+    """A number from a cell, or None; a whole number must fit SQLite's 64 bits (`1e400`, `nan` do not)."""
     if text is None or not text.strip():
         return None
     try:
-        return kind(float(text)) if kind is int else kind(text)
+        number = float(text)
     except ValueError:
         return None
+    if kind is int:
+        return int(number) if abs(number) < 2**63 else None
+    return number
 
 
 def read_genres(path: Path) -> dict[str, str]:
@@ -201,7 +204,8 @@ def read(directory: Path) -> Iterator[Track | Problem]:
                 latitude=_number(get("artist", "latitude"), float),
                 longitude=_number(get("artist", "longitude"), float),
             ))
-        genre_ids = _literal(get("track", "genres") or "") or []
+        genre_ids = _literal(get("track", "genres") or "")
+        genre_ids = genre_ids if isinstance(genre_ids, (list, tuple)) else []  # `5` or `'Rock'` is not a list
         genre_titles = [genres.get(str(genre_id), str(genre_id)) for genre_id in genre_ids
                         if isinstance(genre_id, (int, str))]
         if not genre_titles and get("track", "genre_top"):

@@ -57,7 +57,8 @@ def parse_views(text: str | None) -> int | None:
     if not match:
         return None
     number, suffix = match.groups()
-    return round(float(number.replace(",", "")) * _MULTIPLIER[suffix.upper() if suffix else None])
+    views = float(number.replace(",", "")) * _MULTIPLIER[suffix.upper() if suffix else None]
+    return round(views) if views < 2**63 else None  # SQLite's integers are 64-bit; `1e400` is infinite
 
 
 def shard_files(directory: Path) -> list[Path]:
@@ -98,9 +99,9 @@ def _type_ok(arrow_type: pa.DataType, expected: str) -> bool:
 def _open(path: Path, label: str) -> tuple[pq.ParquetFile, list[str]]:
     try:
         parquet = pq.ParquetFile(path)
-    except (pa.ArrowException, OSError) as error:
+        schema = parquet.schema_arrow
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as error:  # a damaged footer: column names not UTF-8
         raise SourceError(label, f"not a readable parquet file ({error})") from None
-    schema = parquet.schema_arrow
     missing = [name for name in REQUIRED if name not in schema.names]
     if missing:
         raise SourceError(label, f"missing column(s) {', '.join(missing)}; expected LAION-DISCO-12M's "
@@ -111,6 +112,48 @@ def _open(path: Path, label: str) -> tuple[pq.ParquetFile, list[str]]:
     return parquet, [name for name in SCHEMA if name in schema.names]
 
 
+class NotUtf8(bytes):
+    """A parquet string that is not UTF-8. pyarrow does not check strings as it reads parquet, and Python would
+    fail on it: such a value is kept as bytes, and its row is rejected (it cannot be read as published)."""
+
+
+def _binary(arrow_type: pa.DataType) -> pa.DataType:
+    if pa.types.is_string(arrow_type):
+        return pa.binary()
+    if pa.types.is_large_string(arrow_type):
+        return pa.large_binary()
+    if pa.types.is_list(arrow_type):
+        return pa.list_(_binary(arrow_type.value_type))
+    if pa.types.is_large_list(arrow_type):
+        return pa.large_list(_binary(arrow_type.value_type))
+    return arrow_type
+
+
+def _decode(value):
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return NotUtf8(value)
+    if isinstance(value, list):
+        return [_decode(item) for item in value]
+    return value
+
+
+def column_values(array: pa.Array) -> list:
+    """An Arrow column as Python values; a string that is not UTF-8 becomes `NotUtf8` instead of an exception."""
+    try:
+        return array.to_pylist()
+    except UnicodeDecodeError:
+        return [_decode(value) for value in array.cast(_binary(array.type)).to_pylist()]
+
+
+def not_utf8(names, values) -> list[str]:
+    """The columns whose value (or an item of whose list) is not UTF-8."""
+    return [name for name, value in zip(names, values) if isinstance(value, NotUtf8)
+            or (isinstance(value, list) and any(isinstance(item, NotUtf8) for item in value))]
+
+
 def read(directory: Path) -> Iterator[Track | Problem]:
     directory = Path(directory)
     for path in shard_files(directory):
@@ -119,12 +162,18 @@ def read(directory: Path) -> Iterator[Track | Problem]:
         row = 0
         try:
             for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns):
-                data = {name: batch.column(name).to_pylist() for name in columns}
+                data = {name: column_values(batch.column(name)) for name in columns}
                 none = [None] * batch.num_rows
                 for values in zip(*(data.get(name, none) for name in SCHEMA)):
                     row += 1
+                    bad = not_utf8(SCHEMA, values)
+                    if bad:
+                        yield Problem(DATASET.slug, label, row, f"{', '.join(bad)}: not valid UTF-8 (a parquet "
+                                      "string column must hold UTF-8; the shard may be damaged)",
+                                      repr(dict(zip(SCHEMA, values)))[:500])
+                        continue
                     yield _track(label, row, *values)
-        except (pa.ArrowException, OSError) as error:
+        except (pa.ArrowException, OSError, UnicodeDecodeError) as error:
             raise SourceError(path, f"unreadable after row {row} ({error})") from None
 
 

@@ -7,6 +7,7 @@ A line that is not a JSON object is recorded as a problem (file, line, reason) a
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +16,9 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..records import Credit, Problem, SourceError, Track
+from ..records import RAW_LIMIT, Credit, Problem, SourceError, Track
 from . import DatasetInfo
+from .laion_disco import column_values, not_utf8  # parquet strings that are not UTF-8
 
 DATASET = DatasetInfo(
     slug="sleeping-disco-9m",
@@ -34,6 +36,12 @@ DATASET = DatasetInfo(
 TITLE_KEYS = ("title", "song_title", "full_title", "name")
 # Copyrighted text bodies: never read into a record.
 DROPPED_KEYS = frozenset({"lyrics", "genius_annotation", "qna", "annotations", "description"})
+# The metadata keys: all a record reads, and all a problem keeps of a row (any other key may hold lyrics).
+KEPT_KEYS = frozenset({"song_id", *TITLE_KEYS, "song_url", "primary_artist", "artist_url", "featured_artists",
+                       "lyricists", "tags", "album_name", "album_url", "album_release_date", "language",
+                       "youtube_links"})
+# Objects read before a file none of whose objects has a title key is refused (its title key has another name).
+TITLE_WINDOW = 100
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 
 
@@ -60,50 +68,115 @@ def read(directory: Path) -> Iterator[Track | Problem]:
 
 
 def _read_jsonl(path: Path, label: str) -> Iterator[Track | Problem]:
-    title_key_seen = False
+    # Records are held back until an object shows a title key, so that a file whose title key has another name
+    # stops the build (naming the keys found) instead of loading every row without its title.
+    pending: list[Track | Problem] | None = []
+    first_object = None  # (line, keys) of the first JSON object
+    rows = 0
     try:
         handle = path.open("rb")
     except OSError as error:
         raise SourceError(path, f"cannot open ({error.strerror})") from None
     with handle:
         for line_number, line in enumerate(handle, start=1):
+            if line_number == 1 and line.startswith(codecs.BOM_UTF8):
+                line = line[len(codecs.BOM_UTF8):]
             if not line.strip():
                 continue  # blank lines (a trailing newline, say) are not rows
+            rows += 1
             try:
                 record = orjson.loads(line)
             except orjson.JSONDecodeError as error:
-                yield Problem(DATASET.slug, label, line_number, f"not valid JSON: {error}",
-                              line.rstrip(b"\r\n").decode("utf-8", "replace"))
+                item = Problem(DATASET.slug, label, line_number, f"not valid JSON: {error}", _excerpt(line))
+            else:
+                if not isinstance(record, dict):
+                    item = Problem(DATASET.slug, label, line_number,
+                                   f"expected a JSON object, found {type(record).__name__}", _excerpt(line))
+                else:
+                    first_object = first_object or (line_number, sorted(record))
+                    if pending is not None and any(key in record for key in TITLE_KEYS):
+                        yield from pending
+                        pending = None
+                    item = _track(label, line_number, record)
+            if pending is None:
+                yield item
                 continue
-            if not isinstance(record, dict):
-                yield Problem(DATASET.slug, label, line_number,
-                              f"expected a JSON object, found {type(record).__name__}",
-                              line.rstrip(b"\r\n").decode("utf-8", "replace"))
-                continue
-            if not title_key_seen:
-                if not any(key in record for key in TITLE_KEYS):
-                    raise SourceError(path, f"line {line_number}: no title key; expected one of "
-                                      f"{', '.join(TITLE_KEYS)}; found keys {', '.join(sorted(record))}")
-                title_key_seen = True
-            yield _track(label, line_number, record)
+            pending.append(item)
+            if len(pending) >= TITLE_WINDOW:
+                _check_title_key(path, first_object, len(pending))
+                yield from pending
+                pending = None
+        if not rows:
+            raise SourceError(path, "empty file; expected one JSON object per line")
+        if pending:
+            _check_title_key(path, first_object, len(pending))
+            yield from pending
+
+
+def _check_title_key(path: Path, first_object, lines: int) -> None:
+    if first_object is not None:
+        line, keys = first_object
+        raise SourceError(path, f"no title key in any object of the first {lines} row(s) (the first object is "
+                          f"line {line}); expected one of {', '.join(TITLE_KEYS)}; found keys {', '.join(keys)[:300]}")
+
+
+_PIECES = re.compile(r'"(?:[^"\\]|\\.)*(?:"|$)|[^"]+')  # a JSON string (maybe cut short), or what lies between
+
+
+def _excerpt(line: bytes) -> str | None:
+    """What a problem keeps of a line that is not a usable object: its well-formed JSON beginning, up to the
+    first key that is not a metadata key. Lyrics, annotations and Q&A follow the metadata, so a line cut short,
+    two lines run together or a misspelt key never carry them into the database. A line that does not begin as
+    an object or an array (it may be the tail of a line broken inside the lyrics) is kept only if it is a number,
+    true, false or null."""
+    text = line.rstrip(b"\r\n").decode("utf-8", "replace")
+    try:
+        value, end = orjson.loads(text), len(text)
+    except orjson.JSONDecodeError as error:
+        value, end = error, error.pos
+    if not text.lstrip().startswith(("{", "[")):
+        return text.strip() if value is None or isinstance(value, (bool, int, float)) else None
+    text = text[:min(end, 2 * RAW_LIMIT)]
+    pieces = [(match.start(), match.group()) for match in _PIECES.finditer(text)]
+    for (start, piece), (_, after) in zip(pieces, pieces[1:]):
+        if piece.startswith('"') and after.lstrip().startswith(":"):
+            try:
+                key = orjson.loads(piece)
+            except orjson.JSONDecodeError:
+                key = piece
+            if key not in KEPT_KEYS:
+                return text[:start]
+    return text
+
+
+def _kept(record: dict) -> str:
+    """A row's metadata, for a problem's raw text."""
+    return orjson.dumps({key: value for key, value in record.items() if key in KEPT_KEYS}, default=str).decode()
 
 
 def _read_parquet(path: Path, label: str) -> Iterator[Track | Problem]:
     try:
         parquet = pq.ParquetFile(path)
-    except (pa.ArrowException, OSError) as error:
+        names = parquet.schema_arrow.names
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as error:
         raise SourceError(path, f"not a readable parquet file ({error})") from None
-    names = parquet.schema_arrow.names
     if not any(key in names for key in TITLE_KEYS) or "song_id" not in names:
         raise SourceError(path, f"expected song_id and one of {', '.join(TITLE_KEYS)}; found {', '.join(names)}")
-    columns = [name for name in names if name not in DROPPED_KEYS]  # lyrics are never even decoded
+    columns = [name for name in names if name in KEPT_KEYS]  # lyrics are never even decoded
     row = 0
     try:
         for batch in parquet.iter_batches(batch_size=16_384, columns=columns):
-            for record in batch.to_pylist():
+            data = [column_values(batch.column(name)) for name in columns]
+            for values in zip(*data):
                 row += 1
+                record = dict(zip(columns, values))
+                bad = not_utf8(columns, values)
+                if bad:
+                    yield Problem(DATASET.slug, label, row, f"{', '.join(bad)}: not valid UTF-8 (a parquet string "
+                                  "column must hold UTF-8; the file may be damaged)", _kept(record))
+                    continue
                 yield _track(label, row, record)
-    except (pa.ArrowException, OSError) as error:
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as error:
         raise SourceError(path, f"unreadable after row {row} ({error})") from None
 
 
@@ -128,13 +201,17 @@ def _names(value) -> list[str]:
 
 def _track(label: str, line_number: int, record: dict) -> Track | Problem:
     song_id = record.get("song_id")
-    if isinstance(song_id, float) and song_id.is_integer():
+    if isinstance(song_id, float) and song_id == song_id:  # NaN is pandas' null
+        # 12.0 is 12 (a parquet file written through pandas makes floats of ids); 1.5 or 1e30 is no Genius id
+        if not song_id.is_integer() or abs(song_id) > 2**53:
+            return Problem(DATASET.slug, label, line_number, f"song_id {song_id!r} is not a Genius song id (not a "
+                           "whole number, or too large for a float to hold exactly): the row cannot be cited",
+                           _kept(record))
         song_id = int(song_id)
-    song_id = _text(song_id) if not isinstance(song_id, bool) else None
+    song_id = _text(song_id) if not isinstance(song_id, (bool, float)) else None
     if not song_id:
-        kept = {key: value for key, value in record.items() if key not in DROPPED_KEYS}
         return Problem(DATASET.slug, label, line_number, "no song_id (Genius song id): the row cannot be cited",
-                       orjson.dumps(kept, default=str).decode()[:500])
+                       _kept(record))
     title = next((_text(record[key]) for key in TITLE_KEYS if _text(record.get(key))), None)
     primary = _text(record.get("primary_artist"))
     featured = _names(record.get("featured_artists"))

@@ -10,7 +10,7 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..records import Credit, Problem, SourceError, Track
+from ..records import Credit, Problem, SourceError, Track, not_utf8
 from . import DatasetInfo
 
 DATASET = DatasetInfo(
@@ -58,17 +58,19 @@ def read(path: Path) -> Iterator[Track | Problem]:
             line = reader.line_num
             for fields in reader:
                 start, line = line + 1, reader.line_num
-                yield _track(label, start, fields, header, index)
-        except UnicodeDecodeError as error:
-            raise SourceError(path, f"line {reader.line_num + 1}: not UTF-8 ({error.reason}); "
-                              "dataset.csv is UTF-8") from None
+                yield _track(label, start, line, fields, header, index)
+        except UnicodeDecodeError:
+            raise not_utf8(path) from None
         except csv.Error as error:
             raise SourceError(path, f"line {reader.line_num}: {error}") from None
 
 
-def _track(label, line, fields, header, index) -> Track | Problem:
+def _track(label, line, last_line, fields, header, index) -> Track | Problem:
     if len(fields) != len(header):
-        return Problem(DATASET.slug, label, line, f"expected {len(header)} fields, found {len(fields)}",
+        # a quote left open runs on over the next lines: name them, they are in this problem's raw text
+        span = f" (it runs over lines {line}–{last_line}: a double quote left open joins lines into one row)" \
+            if last_line > line else ""
+        return Problem(DATASET.slug, label, line, f"expected {len(header)} fields, found {len(fields)}{span}",
                        ",".join(fields))
 
     def get(name):
@@ -103,5 +105,6 @@ def _number(text):
 
 
 def _int(text):
+    """A whole number SQLite can store (64 bits), or None: `1e400` or `nan` in a cell is not a popularity."""
     number = _number(text)
-    return int(number) if number is not None else None
+    return int(number) if number is not None and abs(number) < 2**63 else None
