@@ -2,7 +2,7 @@
 Datasette publication of the same data. Run by hand (it is not a test):
 
     python -m ingest synth --scale 1.0 --out /data/synth
-    python bench/benchmark.py --data /data/synth --work /data/bench [--repeat 20] [--skip-build] [--skip-plain]
+    python bench/benchmark.py --data /data/synth --work /data/bench [--repeat 20] [--skip-build] [--skip-plain] [--results DIR]
 
 Prints a Markdown table and writes bench/results/benchmark-<scale>.json and .md. Latencies are measured by
 a client on 127.0.0.1 (so they include a fraction of a millisecond of loopback), after a warm-up round.
@@ -134,6 +134,8 @@ def main() -> None:
     parser.add_argument("--plain-repeat", type=int, default=5)
     parser.add_argument("--skip-build", action="store_true", help="reuse the databases already in --work")
     parser.add_argument("--skip-plain", action="store_true", help="only our publication")
+    parser.add_argument("--reuse-plain", action="store_true", help="build ours, but reuse the plain publication")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results", help="where to write the report")
     args = parser.parse_args()
     ours_dir, plain_dir = args.work / "ours", args.work / "plain"
     report = {"machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version(),
@@ -142,7 +144,7 @@ def main() -> None:
         print("building ours …", file=sys.stderr)
         report["build"] = build_ours(args.data, ours_dir)
         print(json.dumps(report["build"], indent=2), file=sys.stderr)
-        if not args.skip_plain:
+        if not (args.skip_plain or args.reuse_plain):
             print("building the plain publication …", file=sys.stderr)
             plain_dir.mkdir(parents=True, exist_ok=True)
             started = time.monotonic()
@@ -163,10 +165,9 @@ def main() -> None:
             process.terminate()
     table = markdown(report)
     print(table)
-    results = ROOT / "bench" / "results"
-    results.mkdir(exist_ok=True)
-    (results / f"benchmark-{args.data.name}.json").write_text(json.dumps(report, indent=2))
-    (results / f"benchmark-{args.data.name}.md").write_text(table + "\n")
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / f"benchmark-{args.data.name}.json").write_text(json.dumps(report, indent=2))
+    (args.results / f"benchmark-{args.data.name}.md").write_text(table + "\n")
 
 
 if __name__ == "__main__":

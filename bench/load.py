@@ -1,6 +1,6 @@
 """Load test: N concurrent clients on 127.0.0.1 for D seconds over the benchmark's request mix.
 
-    python bench/load.py --config /data/bench/ours [--clients 50] [--duration 60]   # serves that directory
+    python bench/load.py --config /data/bench/ours [--clients 50] [--duration 60] [--results DIR]   # serves that directory
     python bench/load.py --url http://127.0.0.1:8001 --db datasets.db              # an already running server
 
 Prints requests/s, p50/p95/p99 latency and errors (any status >= 500, or a failed connection), and writes
@@ -72,6 +72,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="with --url: the database it serves (to choose the requests)")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results", help="where to write the report")
     args = parser.parse_args()
     db = args.db or (args.config / "datasets.db" if args.config else None)
     if not db or not (args.url or args.config):
@@ -87,9 +88,8 @@ def main() -> None:
         if process:
             process.terminate()
     print(json.dumps(result, indent=2))
-    results = ROOT / "bench" / "results"
-    results.mkdir(exist_ok=True)
-    (results / f"load-{(args.config or db.parent).name}.json").write_text(json.dumps(result, indent=2))
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / f"load-{(args.config or db.parent).name}.json").write_text(json.dumps(result, indent=2))
     if result["errors"]:
         sys.exit(1)
 

@@ -1,0 +1,54 @@
+"""The generator, the benchmark and the load test at a tiny scale: a smoke test that the scripts run by hand
+still run, and that every request of the mix is answered. Their numbers mean nothing at this size (speed is
+measured by hand, never asserted in a test)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+
+def run(*args, cwd=ROOT, timeout=600) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                            timeout=timeout)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def benchmark(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bench")
+    data, work, results = root / "synth", root / "work", root / "results"
+    run("-m", "ingest", "synth", "--scale", "0.0003", "--out", data)
+    result = run("bench/benchmark.py", "--data", data, "--work", work, "--repeat", "1", "--plain-repeat", "1",
+                 "--results", results)
+    return result, json.loads((results / "benchmark-synth.json").read_text()), work
+
+
+def test_the_benchmark_builds_both_publications_and_times_the_whole_mix(benchmark):
+    result, report, _ = benchmark
+    build = report["build"]
+    assert build["wall_s"] > 0 and build["db_mb"] > 0 and build["peak_rss_mb"] > 0
+    assert set(build["datasets"]) == {"laion-disco-12m", "sleeping-disco-9m", "free-music-archive",
+                                      "spotify-tracks-dataset"}
+    assert build["datasets"]["laion-disco-12m"]["rows"] == round(12_320_916 * 0.0003)
+    assert report["plain_build_s"] > 0
+    # every request of ours answers (a broken page or saved query would show here as a 4xx/5xx); a pasted link
+    # that matches one track redirects to it
+    assert len(report["ours"]) >= 20
+    assert {name: timing["status"] for name, timing in report["ours"].items()
+            if timing["status"] != ([302] if name.startswith("pasted") else [200])} == {}
+    assert any(timing for timing in report["plain"].values())
+    assert "| search: rare word |" in result.stdout and "plain / ours" in result.stdout
+
+
+def test_the_load_test_reports_no_errors(benchmark, tmp_path):
+    _, _, work = benchmark
+    run("bench/load.py", "--config", work / "ours", "--clients", "5", "--duration", "3", "--results", tmp_path)
+    load = json.loads((tmp_path / "load-ours.json").read_text())
+    assert load["errors"] == 0 and load["requests"] > 10 and load["p95_ms"] is not None
