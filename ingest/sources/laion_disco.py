@@ -140,12 +140,13 @@ def _decode(value):
     return value
 
 
-def column_values(array: pa.Array) -> list:
-    """An Arrow column as Python values; a string that is not UTF-8 becomes `NotUtf8` instead of an exception."""
+def column_values(array: pa.Array) -> tuple[list, bool]:
+    """An Arrow column as Python values, and whether any is damaged: a string that is not UTF-8 becomes `NotUtf8`
+    instead of an exception."""
     try:
-        return array.to_pylist()
+        return array.to_pylist(), False
     except UnicodeDecodeError:
-        return [_decode(value) for value in array.cast(_binary(array.type)).to_pylist()]
+        return [_decode(value) for value in array.cast(_binary(array.type)).to_pylist()], True
 
 
 def not_utf8(names, values) -> list[str]:
@@ -163,10 +164,11 @@ def read(directory: Path) -> Iterator[Track | Problem]:
         try:
             for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns):
                 data = {name: column_values(batch.column(name)) for name in columns}
+                damaged = any(bad for _, bad in data.values())  # rare: check rows only then
                 none = [None] * batch.num_rows
-                for values in zip(*(data.get(name, none) for name in SCHEMA)):
+                for values in zip(*(data[name][0] if name in data else none for name in SCHEMA)):
                     row += 1
-                    bad = not_utf8(SCHEMA, values)
+                    bad = damaged and not_utf8(SCHEMA, values)
                     if bad:
                         yield Problem(DATASET.slug, label, row, f"{', '.join(bad)}: not valid UTF-8 (a parquet "
                                       "string column must hold UTF-8; the shard may be damaged)",

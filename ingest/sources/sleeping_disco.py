@@ -167,10 +167,11 @@ def _read_parquet(path: Path, label: str) -> Iterator[Track | Problem]:
     try:
         for batch in parquet.iter_batches(batch_size=16_384, columns=columns):
             data = [column_values(batch.column(name)) for name in columns]
-            for values in zip(*data):
+            damaged = any(bad for _, bad in data)
+            for values in zip(*(values for values, _ in data)):
                 row += 1
                 record = dict(zip(columns, values))
-                bad = not_utf8(columns, values)
+                bad = damaged and not_utf8(columns, values)
                 if bad:
                     yield Problem(DATASET.slug, label, row, f"{', '.join(bad)}: not valid UTF-8 (a parquet string "
                                   "column must hold UTF-8; the file may be damaged)", _kept(record))
