@@ -15,6 +15,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import AsgiStream, Response
 
 from ingest import CAVEAT
+from ingest.check import spreadsheet_safe
 
 DATABASE = "datasets"
 PAGE_SIZE = 100
@@ -109,7 +110,8 @@ async def artist_view(datasette, request):
     if fmt == "csv":
         return _csv(db, artist, dataset)
     try:
-        after = max(0, int(request.args.get("after") or 0))
+        # past the last id is an empty page, but SQLite cannot take a number beyond 64 bits
+        after = min(max(0, int(request.args.get("after") or 0)), 2**62)
     except ValueError:
         after = 0
     tracks = await track_page(db, artist["id"], after, dataset, artist, PAGE_SIZE + 1)
@@ -143,7 +145,7 @@ def _csv(db, artist: dict, dataset: str | None) -> AsgiStream:
         while True:
             rows = await track_page(db, artist["id"], after, dataset, artist, CSV_CHUNK)
             for row in rows:
-                writer.writerow([_safe(row[column]) for column in CSV_COLUMNS])
+                writer.writerow([spreadsheet_safe(row[column]) for column in CSV_COLUMNS])
             await response.write(buffer.getvalue())
             buffer.seek(0)
             buffer.truncate()
@@ -154,13 +156,6 @@ def _csv(db, artist: dict, dataset: str | None) -> AsgiStream:
     filename = f"{artist['key']}{'-' + dataset if dataset else ''}-tracks.csv"
     return AsgiStream(stream, content_type="text/csv; charset=utf-8",
                       headers={"content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
-
-
-def _safe(value):
-    """A cell a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 @hookimpl

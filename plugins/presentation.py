@@ -48,6 +48,11 @@ def genres_text(value) -> str:
     return " · ".join(str(item) for item in items) if isinstance(items, list) else str(value)
 
 
+def web_url(value) -> bool:
+    """Whether a link from the data is safe to put in an href: only http(s), never javascript: or data:."""
+    return isinstance(value, str) and value.lower().startswith(("https://", "http://"))
+
+
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["duration"] = duration
@@ -56,6 +61,7 @@ def prepare_jinja2_environment(env):
     env.filters["restrictive"] = restrictive
     env.filters["genres_text"] = genres_text
     env.globals["caveat"] = CAVEAT
+    env.tests["web_url"] = web_url  # {% if url is web_url %}
 
 
 def _link(href: str, text: str) -> Markup:
