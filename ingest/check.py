@@ -437,15 +437,8 @@ class Matcher:
         ranked = sorted(best.items(), key=lambda pair: (-pair[1], pair[0]))[:ARTIST_CANDIDATES]
         return [(artist_id, False, similarity) for artist_id, similarity in ranked]
 
-    def artist_titles(self, artist_id: int) -> dict[str, list[tuple[None, str]]]:
-        """Title key → [(None, its track ids, comma-separated)] for every track crediting the artist.
-
-        The biggest artists have tens of thousands of tracks, so each artist is read once per check, for all the
-        rows naming it, from `artist_title_keys`: the build stored every credited track under its title key,
-        clustered by artist, so this is one contiguous read and no title is normalized here."""
-        return {key: [(None, track_ids)] for key, track_ids in self._query(
-            "select title_key, group_concat(track_id) from artist_title_keys where artist_id = ? group by title_key",
-            (artist_id,))}
+    def artist_titles(self, artist_id: int) -> ArtistTitles:
+        return ArtistTitles(self, artist_id)
 
     def tracks(self, entries: list[tuple[str, str]]) -> list[tuple]:
         """(track id, dataset, duration, title) of the tracks behind some `artist_titles` entries."""
@@ -458,6 +451,33 @@ class Matcher:
         return rows
 
 
+class ArtistTitles:
+    """One artist's tracks by title key, from `artist_title_keys` (the build stored every credited track under
+    its title key, clustered by artist, so no title is normalized here): a title at a time, one index lookup,
+    until a fuzzy title search needs all of them. The biggest artists have tens of thousands of titles, and most
+    rows of a catalogue find their title at once."""
+
+    def __init__(self, matcher: Matcher, artist_id: int):
+        self.matcher, self.artist_id = matcher, artist_id
+        self.by_key: dict[str, list[tuple[None, str]]] | None = None
+
+    def get(self, key: str) -> list[tuple[None, str]]:
+        """[(None, the tracks' ids, comma-separated)] under one title key, or []."""
+        if self.by_key is not None:
+            return self.by_key.get(key, [])
+        return [(None, ids) for (ids,) in self.matcher._query(
+            "select group_concat(track_id) from artist_title_keys where artist_id = ? and title_key = ?",
+            (self.artist_id, key)) if ids]
+
+    def every(self) -> dict[str, list[tuple[None, str]]]:
+        """Title key → `get(key)` for all the artist's titles, read once."""
+        if self.by_key is None:
+            self.by_key = {key: [(None, ids)] for key, ids in self.matcher._query(
+                "select title_key, group_concat(track_id) from artist_title_keys where artist_id = ? "
+                "group by title_key", (self.artist_id,))}
+        return self.by_key
+
+
 def quote_path(path: str) -> str:
     return quote(path, safe="/-_.~!$&'()*+,;=:@")
 
@@ -466,14 +486,14 @@ def _durations_differ(a: float | None, b: float | None) -> bool:
     return a is not None and b is not None and abs(a - b) > DURATION_TOLERANCE_S
 
 
-def title_matches(matcher: Matcher, row: CatalogueRow, by_key: dict[str, list[tuple[str, str]]],
+def title_matches(matcher: Matcher, row: CatalogueRow, titles: ArtistTitles,
                   artist_id: int, exact_artist: bool, artist_similarity: float) -> tuple[list[Match], list[Match]]:
     """(normalized, fuzzy) matches of the row's title among one artist's tracks (`Matcher.artist_titles`)."""
     key, versions = title_key(row.values["title"])
     mine = recording_versions(versions)
     normalized, fuzzy = [], []
     artist_note = "" if exact_artist else f"artist {int(artist_similarity)}% similar"
-    for track_id, dataset, duration, title in matcher.tracks(by_key.get(key, [])):
+    for track_id, dataset, duration, title in matcher.tracks(titles.get(key)):
         theirs = title_key(title or "")[1]
         if exact_artist:
             score, notes = SCORE_NORMALIZED, []
@@ -493,6 +513,7 @@ def title_matches(matcher: Matcher, row: CatalogueRow, by_key: dict[str, list[tu
     if normalized or len(key) < 4:
         return normalized, fuzzy
     digits = _digits(key)
+    by_key = titles.every()
     for other, similarity, _ in process.extract(key, list(by_key), scorer=fuzz.ratio,
                                                 score_cutoff=FUZZY_THRESHOLD, limit=None):
         if other == key or _digits(other) != digits:
