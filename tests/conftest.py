@@ -1,6 +1,13 @@
+import contextlib
 import json
 import os
+import shutil
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -52,3 +59,69 @@ async def ds(sample_db):
     datasette = make_datasette(sample_db)
     await datasette.invoke_startup()
     return datasette
+
+
+# --- a real `datasette .` and a real browser (test_browser.py, test_security.py) -------------------------------
+CONFIGURATION = ("metadata.yml", "settings.json", "plugins", "templates", "static")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Without the background-networking flags Chromium keeps trying to reach Google, which this network refuses.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+
+
+def configuration_directory(directory: Path) -> Path:
+    """Make `directory` (holding a datasets.db) a `datasette .` configuration directory with this repository's
+    configuration."""
+    for name in CONFIGURATION:
+        (directory / name).symlink_to(ROOT / name)
+    return directory
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def datasette_server(directory: Path):
+    """`datasette <directory>` on a free port, until the block ends; yields its base URL. Its log goes to a file
+    beside the directory: a pipe nobody reads would stall the server once full (refused SQL logs a lot)."""
+    port = free_port()
+    log = directory.parent / f"{directory.name}-server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen([sys.executable, "-m", "datasette", str(directory), "-p", str(port)],
+                                   stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/-/versions.json", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError(log.read_text())
+    try:
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:  # a query still running holds a thread
+            process.kill()
+            process.wait()
+
+
+def playwright_or_skip(allow_module_level: bool = False):
+    """Playwright's `sync_playwright`; skips where Chromium or Playwright is missing, except in CI (`CI=true`),
+    where a missing browser is a failure: `.ci/run` installs Debian's chromium."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover
+        sync_playwright = None
+    if not (CHROMIUM and sync_playwright):
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Chromium and Playwright for the browser tests", pytrace=False)
+        pytest.skip("Chromium or Playwright not installed", allow_module_level=allow_module_level)
+    return sync_playwright

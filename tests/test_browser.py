@@ -5,42 +5,16 @@ Screenshots are kept in tests/artifacts/. Skipped where Chromium or Playwright i
 """
 
 import csv
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from ingest.build import build, sample_sources
 
-from .conftest import ROOT
+from .conftest import (CHROMIUM, CHROMIUM_ARGS, ROOT, configuration_directory, datasette_server,
+                       playwright_or_skip)
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "tests" / "artifacts"
-# Without the background-networking flags Chromium keeps trying to reach Google, which this network refuses.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
-
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover
-    sync_playwright = None
-
-if not (CHROMIUM and sync_playwright):
-    if os.environ.get("CI"):
-        pytest.fail("CI needs Chromium and Playwright for the browser tests", pytrace=False)
-    pytest.skip("Chromium or Playwright not installed", allow_module_level=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sync_playwright = playwright_or_skip(allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
@@ -48,24 +22,8 @@ def server(tmp_path_factory):
     """`datasette .` in a configuration directory holding the sample build and this repository's configuration."""
     config = tmp_path_factory.mktemp("publication")
     build(config / "datasets.db", sample_sources(), progress=False, log=lambda m: None)
-    for name in ("metadata.yml", "settings.json", "plugins", "templates", "static"):
-        (config / name).symlink_to(ROOT / name)
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "datasette", str(config), "-p", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError(process.stdout.read().decode())
-    yield url
-    process.terminate()
-    process.wait(10)
+    with datasette_server(configuration_directory(config)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -15,14 +15,9 @@ import hashlib
 import http.client
 import io
 import json
-import os
 import random
 import re
-import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -41,7 +36,8 @@ from ingest.check import spreadsheet_safe
 from ingest.normalize import artist_key
 from ingest.publisher_formats import write_sleeping, write_spotify
 
-from .conftest import ROOT, make_datasette
+from .conftest import (CHROMIUM, CHROMIUM_ARGS, ROOT, configuration_directory, datasette_server, make_datasette,
+                       playwright_or_skip)
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -90,8 +86,7 @@ def publication(tmp_path_factory) -> Publication:
     directory = tmp_path_factory.mktemp("hostile-publication")
     db = directory / "datasets.db"
     build(db, write_hostile_inputs(tmp_path_factory.mktemp("hostile-inputs")), progress=False, log=lambda m: None)
-    for name in ("metadata.yml", "settings.json", "plugins", "templates", "static"):
-        (directory / name).symlink_to(ROOT / name)
+    configuration_directory(directory)
     return Publication(directory, db, sha256(db))
 
 
@@ -108,37 +103,11 @@ async def site(publication):
     return datasette
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(publication):
-    """`datasette .` in the publication's directory; its log goes to a file (refused SQL logs a lot)."""
-    port = free_port()
-    log = publication.directory.parent / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "datasette", str(publication.directory), "-p", str(port)],
-                                   stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError(log.read_text())
-    yield url
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:  # a query still running holds a thread
-        process.kill()
-        process.wait()
+    """`datasette .` in the publication's directory."""
+    with datasette_server(publication.directory) as url:
+        yield url
 
 
 def fetch(url: str, data: bytes | None = None) -> tuple[int, str]:
@@ -405,23 +374,10 @@ async def test_json_answers_are_never_served_as_html(site):
 
 
 # --- 3b. the same pages in a real browser -------------------------------------------------------------------------
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# Without the background-networking flags Chromium keeps trying to reach Google, which this network refuses.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
-
-
 @pytest.fixture
 def browser():
     """Per test: a running Playwright holds the event loop the asyncio tests need."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover
-        sync_playwright = None
-    if not (CHROMIUM and sync_playwright):
-        if os.environ.get("CI"):
-            pytest.fail("CI needs Chromium and Playwright for the browser tests", pytrace=False)
-        pytest.skip("Chromium or Playwright not installed")
+    sync_playwright = playwright_or_skip()
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
