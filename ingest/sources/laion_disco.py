@@ -149,7 +149,7 @@ def column_values(array: pa.Array) -> tuple[list, bool]:
         return [_decode(value) for value in array.cast(_binary(array.type)).to_pylist()], True
 
 
-def not_utf8(names, values) -> list[str]:
+def columns_not_utf8(names, values) -> list[str]:
     """The columns whose value (or an item of whose list) is not UTF-8."""
     return [name for name, value in zip(names, values) if isinstance(value, NotUtf8)
             or (isinstance(value, list) and any(isinstance(item, NotUtf8) for item in value))]
@@ -168,7 +168,7 @@ def read(directory: Path) -> Iterator[Track | Problem]:
                 none = [None] * batch.num_rows
                 for values in zip(*(data[name][0] if name in data else none for name in SCHEMA)):
                     row += 1
-                    bad = damaged and not_utf8(SCHEMA, values)
+                    bad = damaged and columns_not_utf8(SCHEMA, values)
                     if bad:
                         yield Problem(DATASET.slug, label, row, f"{', '.join(bad)}: not valid UTF-8 (a parquet "
                                       "string column must hold UTF-8; the shard may be damaged)",

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from ..records import RAW_LIMIT, Credit, Problem, SourceError, Track
 from . import DatasetInfo
-from .laion_disco import column_values, not_utf8  # parquet strings that are not UTF-8
+from .laion_disco import column_values, columns_not_utf8  # parquet strings that are not UTF-8
 
 DATASET = DatasetInfo(
     slug="sleeping-disco-9m",
@@ -171,7 +171,7 @@ def _read_parquet(path: Path, label: str) -> Iterator[Track | Problem]:
             for values in zip(*(values for values, _ in data)):
                 row += 1
                 record = dict(zip(columns, values))
-                bad = damaged and not_utf8(columns, values)
+                bad = damaged and columns_not_utf8(columns, values)
                 if bad:
                     yield Problem(DATASET.slug, label, row, f"{', '.join(bad)}: not valid UTF-8 (a parquet string "
                                   "column must hold UTF-8; the file may be damaged)", _kept(record))
