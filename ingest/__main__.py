@@ -13,14 +13,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from .datasets import DATASETS
 from .records import SourceError
 
-SOURCE_OPTIONS = {
-    "laion_disco": "laion-disco-12m",
-    "sleeping_disco": "sleeping-disco-9m",
-    "fma": "free-music-archive",
-    "spotify_tracks": "spotify-tracks-dataset",
-}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,10 +26,8 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Build the SQLite database. With no source option it builds from the "
                                 "bundled samples; with any, it builds just those sources.")
     build.add_argument("--out", type=Path, default=Path("datasets.db"), help="database to write (default: %(default)s)")
-    build.add_argument("--laion-disco", type=Path, metavar="DIR", help="LAION-DISCO-12M download (parquet shards)")
-    build.add_argument("--sleeping-disco", type=Path, metavar="DIR", help="Sleeping-DISCO-9M download (*.jsonl)")
-    build.add_argument("--fma", type=Path, metavar="DIR", help="FMA's fma_metadata/ directory")
-    build.add_argument("--spotify-tracks", type=Path, metavar="PATH", help="Spotify Tracks Dataset's dataset.csv")
+    for info in DATASETS:
+        build.add_argument(f"--{info.option}", type=Path, metavar="PATH", help=info.option_help)
     build.add_argument("--attribution", type=Path, action="append", default=[], metavar="PATH",
                        help="a model maker's list of the tracks it trained on, e.g. Stability AI's "
                        "fma_dataset_attribution2.csv (repeatable)")
@@ -83,13 +76,13 @@ def main(argv: list[str] | None = None) -> int:
 def _build(args) -> int:
     from .build import build, sample_attributions, sample_sources
 
-    sources = {slug: getattr(args, option) for option, slug in SOURCE_OPTIONS.items() if getattr(args, option)}
+    sources = {info.slug: getattr(args, info.option_dest) for info in DATASETS if getattr(args, info.option_dest)}
     attributions = args.attribution
     if not sources:
         sources = sample_sources()
         attributions = attributions or sample_attributions()
-        print("building from the bundled samples (pass --laion-disco/--sleeping-disco/--fma/--spotify-tracks "
-              "to build from real files)", file=sys.stderr)
+        options = "/".join(f"--{info.option}" for info in DATASETS)
+        print(f"building from the bundled samples (pass {options} to build from real files)", file=sys.stderr)
     try:
         build(args.out, sources, attributions=attributions, progress=not args.quiet,
               log=lambda message: print(message, file=sys.stderr))
@@ -128,13 +121,11 @@ def _download(args) -> int:
 
 
 def _synth(args) -> int:
-    from .synth import synth
+    from .testdata.synth import synth
 
     paths = synth(args.out, args.scale, args.seed, args.lyrics_bytes,
                   log=lambda message: print(message, file=sys.stderr))
-    options = " ".join(f"{option} {paths[slug]}" for option, slug in (
-        ("--laion-disco", "laion-disco-12m"), ("--sleeping-disco", "sleeping-disco-9m"),
-        ("--fma", "free-music-archive"), ("--spotify-tracks", "spotify-tracks-dataset")))
+    options = " ".join(f"--{info.option} {paths[info.slug]}" for info in DATASETS)
     print(f"python -m ingest build {options}")
     return 0
 

@@ -28,7 +28,8 @@ from pathlib import Path
 import orjson
 from tqdm import tqdm
 
-from . import attribution
+from .sources import attribution
+from .datasets import DATASETS, derived_url_sql
 from .links import youtube_video_id
 from .normalize import artist_key, fold, licence_code, match_key, split_featured, title_key
 from .records import Credit, Problem, SourceError, Track
@@ -70,9 +71,7 @@ create table tracks (
     album text,
     duration_s real,
     -- the original; made from the id for YouTube and Spotify, stored (page_url) for Genius and FMA pages
-    url text generated always as (coalesce(page_url, case dataset
-        when 'laion-disco-12m' then 'https://www.youtube.com/watch?v=' || source_id
-        when 'spotify-tracks-dataset' then 'https://open.spotify.com/track/' || source_id end)) virtual,
+    url text generated always as (coalesce(page_url, DERIVED_URL_SQL)) virtual,
     release_year integer,
     explicit integer,
     views integer,
@@ -222,7 +221,7 @@ create table problems (
     reason text not null,
     raw text
 );
-"""
+""".replace("DERIVED_URL_SQL", derived_url_sql())
 
 INDEXES = """
 -- by publisher id (links, duplicates); browsing one dataset needs no index: it is one range of track ids
@@ -268,8 +267,7 @@ ROWS_PER_INSERT = 20  # rows per INSERT statement: many-row VALUES lists bind fa
 
 # --- the reader process: records → row values -------------------------------------------------------------------
 # Made from the id by the generated column tracks.url, so not stored.
-DERIVED_URLS = {"laion-disco-12m": "https://www.youtube.com/watch?v={}",
-                "spotify-tracks-dataset": "https://open.spotify.com/track/{}"}
+DERIVED_URLS = {info.slug: info.derived_url for info in DATASETS if info.derived_url}
 TOP_METRICS = (("views", 8), ("popularity", 10), ("listens", 11))  # positions in prepare()'s values
 TOP_TRACKS = 1000
 
@@ -309,7 +307,7 @@ def prepare(record: Track | Problem, keys: dict[str, str]) -> tuple:
     links = tuple((video, None if video else link) for link in record.youtube_links
                   for video in (youtube_video_id(link),))
     url = record.url
-    if url and url == DERIVED_URLS.get(record.dataset, "").format(record.source_id):
+    if url and record.dataset in DERIVED_URLS and url == DERIVED_URLS[record.dataset].format(record.source_id):
         url = None
     values = (
         record.source_id, title, record.artist_credit, record.album, record.duration_s, url,
@@ -801,10 +799,4 @@ def sample_attributions() -> list[Path]:
 
 def sample_sources() -> dict[str, Path]:
     """The bundled samples, one per dataset, in the publishers' exact formats."""
-    root = Path(__file__).parent / "samples"
-    return {
-        "laion-disco-12m": root / "laion-disco-12m",
-        "sleeping-disco-9m": root / "sleeping-disco-9m",
-        "free-music-archive": root / "fma_metadata",
-        "spotify-tracks-dataset": root / "spotify-tracks-dataset" / "dataset.csv",
-    }
+    return {info.slug: info.sample_path for info in DATASETS}

@@ -30,11 +30,12 @@ from urllib.parse import quote
 
 from rapidfuzz import fuzz, process
 
+from .datasets import SLUGS
 from .links import YOUTUBE_ID, Link, parse_link
 from .normalize import (fold, match_key, match_words, recording_versions, split_artist, split_names,
                         split_title, title_key)
 
-DATASETS = ("laion-disco-12m", "sleeping-disco-9m", "free-music-archive", "spotify-tracks-dataset")
+DATASETS = SLUGS
 
 SCORE_ID = 100
 SCORE_NORMALIZED = 95

@@ -14,17 +14,16 @@ from urllib.parse import quote, unquote, urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import AsgiStream, Response
 
-from ingest import CAVEAT
+from ingest import CAVEAT, DATABASE
 from ingest.check import spreadsheet_safe
+from ingest.datasets import DATASETS
 
-DATABASE = "datasets"
 PAGE_SIZE = 100
 CSV_CHUNK = 2_000
 CSV_COLUMNS = ("dataset", "source_id", "title", "artist_credit", "role", "album", "duration_s", "release_year",
                "url", "licence", "licence_code", "views", "popularity", "listens", "duplicate_of", "used_to_train",
                "track_id")
-SOURCE_NAMES = {"laion-disco-12m": "YouTube Music channel", "sleeping-disco-9m": "Genius artist page",
-                "free-music-archive": "Free Music Archive artist"}
+SOURCE_NAMES = {info.slug: info.artist_source_name for info in DATASETS if info.artist_source_name}
 
 
 async def load_artist(db, key: str) -> dict | None:

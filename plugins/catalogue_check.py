@@ -25,12 +25,12 @@ from python_multipart import FormParser
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import parse_options_header
 
+from ingest import DATABASE
 from ingest.check import (ALIASES, DURATION_TOLERANCE_S, FUZZY_MAX, FUZZY_THRESHOLD, MAX_MATCHES_PER_ROW,
                           SCORE_ID, SCORE_NORMALIZED, CatalogueError, check_catalogue, read_catalogue, report_csv,
                           report_json, report_sha256, summary_lines)
 
 PATH = "/check"
-DATABASE = "datasets"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # the CSV itself
 MAX_BODY_BYTES = MAX_UPLOAD_BYTES * 4 // 3 + 64 * 1024  # room for the form around it (and base64 on download)
 MAX_ROWS = 10_000

@@ -8,10 +8,12 @@ sorting a dataset's worth of them, and it costs no index.
 from datasette import hookimpl
 from datasette.filters import FilterArguments
 
+from ingest import DATABASE
+
 
 @hookimpl
 def filters_from_request(request, database, table, datasette):
-    if database != "datasets" or table != "tracks":
+    if database != DATABASE or table != "tracks":
         return None
     dataset = request.args.get("dataset") or request.args.get("dataset__exact")
     if not dataset:

@@ -9,14 +9,12 @@ from urllib.parse import quote
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-from ingest import CAVEAT
+from ingest import CAVEAT, DATABASE
+from ingest.datasets import DATASETS
 from ingest.normalize import artist_key, fold, match_key
 
-ORIGINAL_LINKS = {
-    "laion-disco-12m": ("https://www.youtube.com/watch?v={}", "YouTube"),
-    "spotify-tracks-dataset": ("https://open.spotify.com/track/{}", "Spotify"),
-    "sleeping-disco-9m": ("https://genius.com/songs/{}", "Genius"),
-}
+# a source_id cell links to the original where the id alone names it
+ID_LINKS = {info.slug: info for info in DATASETS if info.derived_url or info.id_url}
 RESTRICTIVE = ("NC", "ND")
 
 
@@ -70,15 +68,14 @@ def _link(href: str, text: str) -> Markup:
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    if value is None or database != "datasets":
+    if value is None or database != DATABASE:
         return None
     keys = row.keys() if hasattr(row, "keys") else []
     if table == "tracks" and column == "source_id" and "dataset" in keys:
         dataset = row["dataset"]
         dataset = dataset.get("value") if isinstance(dataset, dict) else dataset  # with _labels=on
-        if dataset in ORIGINAL_LINKS:
-            pattern, label = ORIGINAL_LINKS[dataset]
-            return _link(pattern.format(quote(str(value), safe="")), str(value))
+        if dataset in ID_LINKS:
+            return _link(ID_LINKS[dataset].original_url(quote(str(value), safe="")), str(value))
     if column == "genres" and table == "tracks":
         return genres_text(value)
     if column == "licence_code":
@@ -89,7 +86,7 @@ def render_cell(row, value, column, table, database, datasette):
     if table == "artists" and column in ("key", "name") and "key" in keys:
         return _link(datasette.urls.path(f"/artist/{quote(row['key'], safe='')}"), str(value))
     if table == "tracks" and column == "used_to_train" and "id" in keys:
-        return Markup(f'<a class="trained" href="{escape(datasette.urls.path("/datasets/training_use"))}?track_id='
+        return Markup(f'<a class="trained" href="{escape(datasette.urls.table(DATABASE, "training_use"))}?track_id='
                       f'{int(row["id"])}">Used to train: {escape(value)}</a>')
     if table == "tracks" and column == "artist_credit":
         return _link(datasette.urls.path(f"/search?q={quote(str(value))}"), str(value))
@@ -103,13 +100,13 @@ def extra_css_urls(datasette):
 
 @hookimpl
 def extra_template_vars(template, database, table, view_name, request, datasette):
-    if view_name != "row" or database != "datasets" or table != "tracks":
+    if view_name != "row" or database != DATABASE or table != "tracks":
         return {}
 
     async def provenance():
         # the row page's primary key is the track id
         track_id = request.url_vars.get("pks")
-        db = datasette.get_database("datasets")
+        db = datasette.get_database(DATABASE)
         rows = await db.execute(
             "select d.name, d.publisher, d.licence, d.terms, d.source_url, d.revision, f.path, t.source_row, "
             "t.duplicate_of, t.dataset, t.used_to_train from tracks t join datasets d on d.slug = t.dataset "

@@ -15,11 +15,10 @@ from urllib.parse import quote, urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from ingest import CAVEAT
+from ingest import CAVEAT, DATABASE
 from ingest.links import parse_link
 from ingest.normalize import artist_key
 
-DATABASE = "datasets"
 PAGE_SIZE = 20
 CANDIDATES = 500  # per dataset
 COUNT_LIMIT = 10_000
@@ -179,7 +178,7 @@ async def search_view(datasette, request):
             # one answer: go straight to it
             if found["artists"]:
                 return Response.redirect(datasette.urls.path(f"/artist/{quote(found['artists'][0]['key'], safe='')}"))
-            return Response.redirect(datasette.urls.path(f"/{DATABASE}/tracks/{found['tracks'][0]['id']}"))
+            return Response.redirect(datasette.urls.row(DATABASE, "tracks", found['tracks'][0]['id']))
     elif text:
         fts = fts_query(text)
         if fts:

@@ -8,7 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from ingest import attribution, download
+from ingest import download
+from ingest.sources import attribution
 from ingest import __main__ as cli
 from ingest.build import build, sample_attributions, sample_sources
 from ingest.records import Problem, SourceError

@@ -11,7 +11,7 @@ import pytest
 
 from ingest.build import build, sample_attributions, sample_sources
 from ingest.records import SourceError
-from ingest.samples.generate import LYRICS_MARKER
+from ingest.testdata.samples import LYRICS_MARKER
 
 from .conftest import ROOT
 

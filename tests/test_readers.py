@@ -9,9 +9,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingest.build import sample_sources
-from ingest.publisher_formats import LAION_SCHEMA
+from ingest.testdata.publisher_formats import LAION_SCHEMA
 from ingest.records import Problem, SourceError, Track
-from ingest.samples.generate import LYRICS_MARKER
+from ingest.testdata.samples import LYRICS_MARKER
 from ingest.sources import fma, laion_disco, sleeping_disco, spotify_tracks
 
 from .conftest import REAL

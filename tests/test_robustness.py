@@ -29,13 +29,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest import attribution
+from ingest.sources import attribution
 from ingest.build import SCHEMA, Loader, build, prepare, sample_sources
-from ingest.publisher_formats import FMA_TRACKS_COLUMNS, LAION_SCHEMA, FmaWriter, write_spotify
+from ingest.testdata.publisher_formats import FMA_TRACKS_COLUMNS, LAION_SCHEMA, FmaWriter, write_spotify
 from ingest.records import Problem, SourceError, Track
-from ingest.samples.generate import LYRICS_MARKER
+from ingest.testdata.samples import LYRICS_MARKER
 from ingest.sources import fma, laion_disco, sleeping_disco, spotify_tracks
-from ingest.synth import synth
+from ingest.testdata.synth import synth
 
 from .conftest import ROOT
 

@@ -34,7 +34,7 @@ from markupsafe import escape
 from ingest.build import build
 from ingest.check import spreadsheet_safe
 from ingest.normalize import artist_key
-from ingest.publisher_formats import write_sleeping, write_spotify
+from ingest.testdata.publisher_formats import write_sleeping, write_spotify
 
 from .conftest import (CHROMIUM, CHROMIUM_ARGS, ROOT, configuration_directory, datasette_server, make_datasette,
                        playwright_or_skip)

@@ -7,7 +7,7 @@ import pytest
 from ingest.build import build
 from ingest.records import Track
 from ingest.sources import all_sources
-from ingest.synth import synth
+from ingest.testdata.synth import synth
 
 
 @pytest.fixture(scope="module")

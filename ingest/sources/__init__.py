@@ -1,26 +1,14 @@
-"""One reader module per dataset. Each knows one publisher format and nothing else: it exposes `DATASET`
-(who publishes it, under what licence, how many rows) and `read(path)`, a generator of `Track` or `Problem`,
-one per row of the publisher's files."""
+"""One reader module per dataset. Each knows one publisher format and nothing else: it exposes `DATASET` (its
+entry in the registry, `ingest.datasets`) and `read(path)`, a generator of `Track` or `Problem`, one per row of the
+publisher's files."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
 
-
-@dataclass(frozen=True)
-class DatasetInfo:
-    slug: str
-    name: str
-    publisher: str
-    licence: str
-    terms: str
-    source_url: str
-    rows_published: int
-    description: str
+from ..datasets import DATASETS
 
 
 def all_sources():
     """slug → reader module, in the order the build loads them."""
-    from . import fma, laion_disco, sleeping_disco, spotify_tracks
-
-    return {module.DATASET.slug: module for module in (laion_disco, sleeping_disco, fma, spotify_tracks)}
+    return {info.slug: importlib.import_module(f"{__name__}.{info.reader}") for info in DATASETS}

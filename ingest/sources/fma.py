@@ -16,21 +16,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..datasets import dataset
 from ..records import Credit, Problem, SourceError, Track, not_utf8
-from . import DatasetInfo
 
-DATASET = DatasetInfo(
-    slug="free-music-archive",
-    name="Free Music Archive (FMA)",
-    publisher="EPFL LTS2 (Defferrard, Benzi, Vandergheynst, Bresson; ISMIR 2017, arXiv 1612.01840)",
-    licence="Metadata: CC BY 4.0. Audio: each artist's own Creative Commons licence, per track",
-    terms="Many tracks carry NonCommercial or NoDerivatives licences: free to stream is not free to train on. "
-    "The per-track licence is in tracks.licence.",
-    source_url="https://github.com/mdeff/fma",
-    rows_published=106_574,
-    description="106,574 tracks by 16,341 artists downloaded from freemusicarchive.org in 2016, each with its "
-    "Creative Commons licence; used by Google, and a 13,874-track subset by Stability AI.",
-)
+DATASET = dataset("free-music-archive")
 
 FILES = ("tracks.csv", "genres.csv", "raw_tracks.csv", "raw_artists.csv", "raw_albums.csv")
 REQUIRED_TRACK_COLUMNS = (("track", "title"), ("artist", "name"))

@@ -13,21 +13,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..datasets import dataset
 from ..records import Credit, Problem, SourceError, Track
-from . import DatasetInfo
 
-DATASET = DatasetInfo(
-    slug="laion-disco-12m",
-    name="LAION-DISCO-12M",
-    publisher="LAION e.V.",
-    licence="Apache-2.0 (dataset card; MIT until card commit 9552f57, 2024-11-14)",
-    terms="Released 'for research purposes'; LAION advises against industrial use. The card's licence covers the "
-    "list of links, not the recordings they point to.",
-    source_url="https://huggingface.co/datasets/laion/LAION-DISCO-12M",
-    rows_published=12_320_916,
-    description="12.3 million YouTube Music links to songs, with titles, artists, albums, views and durations, "
-    "crawled from YouTube Music's 'Fans might also like' recommendations starting from chart artists.",
-)
+DATASET = dataset("laion-disco-12m")
 
 # column → the Arrow types we accept for it
 SCHEMA = {
@@ -198,6 +187,6 @@ def _track(file, row, song_id, title, artist_names, artist_ids, album_name, albu
         title=title, artist_credit=", ".join(names) or None, credits=credits,
         album=album_name, album_id=album_id,
         duration_s=float(duration) if duration is not None else None,
-        url=f"https://www.youtube.com/watch?v={song_id}",
+        url=DATASET.original_url(song_id),
         explicit=explicit, views=parse_views(views), views_text=views,
     )

@@ -16,21 +16,11 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..datasets import dataset
 from ..records import RAW_LIMIT, Credit, Problem, SourceError, Track
-from . import DatasetInfo
 from .laion_disco import column_values, columns_not_utf8  # parquet strings that are not UTF-8
 
-DATASET = DatasetInfo(
-    slug="sleeping-disco-9m",
-    name="Sleeping-DISCO-9M",
-    publisher="Sleeping AI (Ahmed, Radonjic, Rabby; arXiv 2506.14293)",
-    licence="None declared on the Hugging Face page",
-    terms="No licence is stated. Built from Genius song pages (lyrics, annotations) plus YouTube links; "
-    "we store only the metadata and links, never the lyrics.",
-    source_url="https://huggingface.co/datasets/sleeping-ai/Sleeping-DISCO-9M",
-    rows_published=9_713_413,
-    description="9.7 million Genius songs with artists, albums, tags and YouTube links to the recordings.",
-)
+DATASET = dataset("sleeping-disco-9m")
 
 # The card does not say which key holds the title; these are the names seen in code that reads it, in order.
 TITLE_KEYS = ("title", "song_title", "full_title", "name")
@@ -235,7 +225,7 @@ def _track(label: str, line_number: int, record: dict) -> Track | Problem:
         dataset=DATASET.slug, file=label, row=line_number, source_id=song_id,
         title=title, artist_credit=credit_text, credits=credits,
         album=_text(record.get("album_name")), album_url=_text(record.get("album_url")),
-        url=_text(record.get("song_url")) or f"https://genius.com/songs/{song_id}",
+        url=_text(record.get("song_url")) or DATASET.original_url(song_id),
         release_year=int(year.group(1)) if year else None,
         genres=_names(record.get("tags")),
         language=_text(record.get("language")),

@@ -10,19 +10,10 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..datasets import dataset
 from ..records import Credit, Problem, SourceError, Track, not_utf8
-from . import DatasetInfo
 
-DATASET = DatasetInfo(
-    slug="spotify-tracks-dataset",
-    name="Spotify Tracks Dataset",
-    publisher="Hugging Face user maharshipandya (uploaded by sedlyf); 'assembled by an unknown developer'",
-    licence="'bsd' on the dataset card (no variant named); the data come from Spotify's Web API",
-    terms="The card's licence is not a grant from Spotify; Spotify's developer terms cover the underlying data.",
-    source_url="https://huggingface.co/datasets/maharshipandya/spotify-tracks-dataset",
-    rows_published=114_000,
-    description="114,000 Spotify tracks, 1,000 for each of 114 genres, with audio features and popularity.",
-)
+DATASET = dataset("spotify-tracks-dataset")
 
 REQUIRED = ("track_id", "artists", "track_name")
 _TRUE = {"true": True, "1": True, "false": False, "0": False}
@@ -90,7 +81,7 @@ def _track(label, line, last_line, fields, header, index) -> Track | Problem:
         credits=[Credit(name) for name in names],
         album=get("album_name"),
         duration_s=round(duration_ms / 1000, 3) if duration_ms is not None else None,
-        url=f"https://open.spotify.com/track/{track_id}",
+        url=DATASET.original_url(track_id),
         explicit=_TRUE.get((get("explicit") or "").lower()),
         popularity=_int(get("popularity")),
         genres=[get("track_genre")] if get("track_genre") else [],

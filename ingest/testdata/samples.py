@@ -1,6 +1,6 @@
 """Write the bundled samples: a few hundred rows per dataset in each publisher's exact format.
 
-    python -m ingest.samples.generate        # rewrites ingest/samples/*, deterministically
+    python -m ingest.testdata.samples        # rewrites ingest/samples/*, deterministically
 
 Hand-written rows carry the cases a reader must survive (diacritics, Cyrillic/CJK/Arabic/Korean names, several
 and featured artists, empty lists, nulls, unparsable views, duplicated ids, a broken JSON line, a short CSV row,
@@ -16,9 +16,10 @@ import random
 import shutil
 from pathlib import Path
 
-from ..publisher_formats import FmaWriter, sleeping_letter, write_laion, write_sleeping, write_spotify
+from ..datasets import SAMPLES
+from .publisher_formats import FmaWriter, sleeping_letter, write_laion, write_sleeping, write_spotify
 
-ROOT = Path(__file__).parent
+ROOT = SAMPLES
 LYRICS_MARKER = "LYRICS-MUST-NEVER-BE-STORED"
 
 

@@ -20,12 +20,12 @@ import string
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..datasets import DATASETS
 from .publisher_formats import FmaWriter, sleeping_letter, write_laion, write_sleeping, write_spotify
-from .samples.generate import GENRES as FMA_GENRES
-from .samples.generate import LICENCES as FMA_LICENCES
+from .samples import GENRES as FMA_GENRES
+from .samples import LICENCES as FMA_LICENCES
 
-PUBLISHED = {"laion-disco-12m": 12_320_916, "sleeping-disco-9m": 9_713_413, "free-music-archive": 106_574,
-             "spotify-tracks-dataset": 114_000}
+PUBLISHED = {info.slug: info.rows_published for info in DATASETS}
 CORE_ARTISTS = 250_000  # LAION's artists at scale 1.0
 GENIUS_ONLY_ARTISTS = 600_000  # Sleeping-DISCO's long tail of Genius-only artists
 FMA_ARTISTS = 16_341

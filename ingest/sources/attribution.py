@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .records import Problem, SourceError, not_utf8
+from ..records import Problem, SourceError, not_utf8
 
 HEADER = ("id", "title", "author", "license", "url")
 
