@@ -59,6 +59,7 @@ def prepare_jinja2_environment(env):
     env.filters["restrictive"] = restrictive
     env.filters["genres_text"] = genres_text
     env.globals["caveat"] = CAVEAT
+    env.globals["database"] = DATABASE  # for urls.table(database, …) in templates
     env.tests["web_url"] = web_url  # {% if url is web_url %}
 
 
