@@ -248,30 +248,15 @@ def test_fuzzy_is_not_used_when_a_normalized_match_exists(db):
 
 @pytest.fixture
 def tiny_db(tmp_path):
-    """A database with the build's schema and just the tracks a test needs: (title, artists) per track."""
-    from ingest.build import FTS, INDEXES, SCHEMA
-    from ingest.normalize import artist_key, match_key, title_key
+    """A database built as the publication is, holding just the LAION tracks a test needs: (title, artists) each."""
+    from ingest.build import build_from_records
+    from ingest.records import Credit, Track
 
     def make(tracks: list[tuple[str, list[str]]]) -> sqlite3.Connection:
-        conn = sqlite3.connect(tmp_path / "tiny.db")
-        conn.executescript(SCHEMA)
-        conn.execute("insert into datasets (slug, name) values ('laion-disco-12m', 'LAION-DISCO-12M')")
-        artists: dict[str, int] = {}
-        for track_id, (title, names) in enumerate(tracks, 1):
-            conn.execute("insert into tracks (id, dataset, source_id, title) values (?, 'laion-disco-12m', ?, ?)",
-                         (track_id, f"video{track_id:06d}", title))
-            for position, name in enumerate(names):
-                if name not in artists:
-                    artists[name] = len(artists) + 1
-                    conn.execute("insert into artists (id, key, name, match_key) values (?, ?, ?, ?)",
-                                 (artists[name], artist_key(name), name, match_key(name)))
-                conn.execute("insert into track_artists (track_id, position, artist_id, role) "
-                             "values (?, ?, ?, 'primary')",
-                             (track_id, position, artists[name]))
-                conn.execute("insert into artist_title_keys values (?, ?, ?)",
-                             (artists[name], title_key(title)[0], track_id))
-        conn.executescript(INDEXES + FTS)
-        return conn
+        records = [Track("laion-disco-12m", "tiny.parquet", row, f"video{row:06d}", title, ", ".join(names),
+                         [Credit(name) for name in names]) for row, (title, names) in enumerate(tracks, 1)]
+        build_from_records(tmp_path / "tiny.db", {"laion-disco-12m": records})
+        return sqlite3.connect(tmp_path / "tiny.db")
     return make
 
 

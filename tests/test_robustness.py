@@ -30,7 +30,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingest.sources import attribution
-from ingest.build import SCHEMA, Loader, build, prepare, sample_sources
+from ingest.build import build, sample_sources
+from ingest.build.loader import Loader
+from ingest.build.rows import prepare
+from ingest.build.schema import SCHEMA
 from ingest.testdata.publisher_formats import FMA_TRACKS_COLUMNS, LAION_SCHEMA, FmaWriter, write_spotify
 from ingest.records import Problem, SourceError, Track
 from ingest.testdata.samples import LYRICS_MARKER

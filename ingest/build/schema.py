@@ -1,0 +1,266 @@
+"""The schema of `datasets.db`: tables, indexes and full-text indexes, and the column lists inserts are made from.
+
+Users write SQL against these tables (the README documents them), so their names are stable.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..datasets import derived_url_sql
+
+SCHEMA = """
+create table datasets (
+    slug text primary key,
+    name text not null,
+    publisher text,
+    licence text,
+    terms text,
+    source_url text,
+    revision text,
+    rows_published integer,
+    rows_read integer,
+    rows_loaded integer,
+    rows_rejected integer,
+    distinct_source_ids integer,
+    explicit_tracks integer,
+    first_track_id integer,
+    last_track_id integer,
+    description text
+);
+create table source_files (
+    id integer primary key,
+    dataset text not null references datasets(slug),
+    path text not null,
+    rows_read integer,
+    rows_loaded integer,
+    rows_rejected integer
+);
+create table tracks (
+    id integer primary key,
+    dataset text not null references datasets(slug),
+    source_id text not null,
+    title text,
+    artist_credit text,
+    album text,
+    duration_s real,
+    -- the original; made from the id for YouTube and Spotify, stored (page_url) for Genius and FMA pages
+    url text generated always as (coalesce(page_url, DERIVED_URL_SQL)) virtual,
+    release_year integer,
+    explicit integer,
+    views integer,
+    views_text text,
+    popularity integer,
+    listens integer,
+    genres text,
+    licence text,
+    licence_code text,
+    licence_url text,
+    language text,
+    album_id text,
+    album_url text,
+    page_url text,
+    duplicate_of integer,
+    source_file integer references source_files(id),
+    source_row integer
+);
+create table artists (
+    id integer primary key,
+    key text not null,
+    name text not null,
+    match_key text not null,
+    tracks integer not null default 0
+);
+create table artist_names (
+    artist_id integer not null references artists(id),
+    name text not null,
+    tracks integer not null
+);
+create table artist_datasets (
+    artist_id integer not null references artists(id),
+    dataset text not null references datasets(slug),
+    tracks integer not null,
+    primary_tracks integer not null,
+    primary key (artist_id, dataset)
+) without rowid;
+create table artist_sources (
+    id integer primary key,
+    artist_id integer not null references artists(id),
+    dataset text not null references datasets(slug),
+    source_artist_id text not null,
+    name text not null,
+    url text
+);
+create table track_artists (
+    track_id integer not null references tracks(id),
+    position integer not null,
+    artist_id integer not null references artists(id),
+    role text not null,
+    artist_source_id integer references artist_sources(id),
+    primary key (track_id, position)
+) without rowid;
+create table fma_artists (
+    fma_artist_id integer primary key,
+    artist_id integer references artists(id),
+    name text,
+    location text,
+    latitude real,
+    longitude real,
+    url text,
+    tracks integer
+);
+create table youtube_links (
+    track_id integer not null references tracks(id),
+    position integer not null,
+    video_id text,
+    url text,
+    primary key (track_id, position)
+) without rowid;
+create table dataset_genres (
+    dataset text not null references datasets(slug),
+    genre text not null,
+    tracks integer not null,
+    primary key (dataset, genre)
+) without rowid;
+create table dataset_years (
+    dataset text not null references datasets(slug),
+    release_year integer not null,
+    tracks integer not null,
+    primary key (dataset, release_year)
+) without rowid;
+create table top_tracks (
+    dataset text not null references datasets(slug),
+    metric text not null,
+    position integer not null,
+    track_id integer not null references tracks(id),
+    value integer not null,
+    primary key (dataset, metric, position)
+) without rowid;
+create table artist_title_keys (
+    artist_id integer not null references artists(id),
+    title_key text not null,
+    track_id integer not null references tracks(id),
+    primary key (artist_id, title_key, track_id)
+) without rowid;
+create table shared_recordings (
+    artist_id integer not null references artists(id),
+    title_key text not null,
+    title text,
+    datasets integer not null,
+    dataset_list text not null,
+    tracks integer not null,
+    first_track_id integer not null references tracks(id),
+    primary key (artist_id, title_key)
+) without rowid;
+create temp table title_keys_load (artist_id integer, title_key text, track_id integer);
+create table dataset_licences (
+    dataset text not null references datasets(slug),
+    licence_code text,
+    tracks integer not null
+);
+create table models (
+    slug text primary key,
+    name text not null,
+    maker text,
+    released text,
+    list_source_url text,
+    list_file text,
+    list_revision text,
+    licence_claims text,
+    rows_listed integer,
+    rows_in_datasets integer,
+    rows_rejected integer
+);
+create table training_use (
+    id integer primary key,
+    model text not null references models(slug),
+    dataset text references datasets(slug),
+    source_id text not null,
+    track_id integer references tracks(id),
+    title text,
+    author text,
+    author_key text,
+    licence text,
+    licence_code text,
+    url text,
+    dataset_licence_code text,
+    licence_disagrees integer,
+    list_row integer
+);
+create table problems (
+    id integer primary key,
+    dataset text not null references datasets(slug),
+    file text not null,
+    line integer,
+    reason text not null,
+    raw text
+);
+""".replace("DERIVED_URL_SQL", derived_url_sql())
+
+INDEXES = """
+-- by publisher id (links, duplicates); browsing one dataset needs no index: it is one range of track ids
+create index tracks_source_id on tracks(source_id);
+-- a pasted Genius or FMA page names a track by its URL (LAION and Spotify URLs are made from source_id)
+create index tracks_page_url on tracks(url) where dataset in ('sleeping-disco-9m', 'free-music-archive');
+create unique index artists_key on artists(key);
+create index artists_match_key on artists(match_key);
+create index artist_names_artist on artist_names(artist_id);
+create index artist_sources_artist on artist_sources(artist_id);
+create index artist_sources_source on artist_sources(dataset, source_artist_id);
+create index track_artists_artist_track on track_artists(artist_id, track_id);
+create index artist_datasets_top on artist_datasets(dataset, tracks desc);
+create index youtube_links_video on youtube_links(video_id);
+create index problems_dataset on problems(dataset);
+create index training_use_track on training_use(track_id);
+create index training_use_model on training_use(model, dataset);
+create index training_use_author on training_use(author_key);
+create index shared_recordings_order on shared_recordings(datasets desc, tracks desc);
+"""
+
+# Datasette only detects an FTS table declared with content="table" in double quotes.
+FTS = """
+create virtual table tracks_fts using fts5(
+    title, artist_credit, album,
+    content="tracks", content_rowid="id", tokenize="unicode61 remove_diacritics 2", columnsize=0
+);
+insert into tracks_fts(tracks_fts) values ('rebuild');
+-- rank = bm25 weighting a match in the title above one in the artist credit, above one in the album
+insert into tracks_fts(tracks_fts, rank) values ('rank', 'bm25(3.0, 2.0, 1.0)');
+create virtual table artists_fts using fts5(
+    name, content="artists", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
+);
+insert into artists_fts(artists_fts) values ('rebuild');
+"""
+
+
+class TrackValues(NamedTuple):
+    """A track's stored values, as the reader process prepares them (the loader adds id, dataset and provenance)."""
+
+    source_id: str
+    title: str | None
+    artist_credit: str | None
+    album: str | None
+    duration_s: float | None
+    page_url: str | None  # only where the original's URL is not made from source_id
+    release_year: int | None
+    explicit: int | None
+    views: int | None
+    views_text: str | None
+    popularity: int | None
+    listens: int | None
+    genres: str | None  # JSON list
+    licence: str | None
+    licence_code: str | None
+    licence_url: str | None
+    language: str | None
+    album_id: str | None
+    album_url: str | None
+
+
+TRACK_COLUMNS = ("id", "dataset", *TrackValues._fields, "source_file", "source_row")
+
+
+def insert_sql(table: str, columns: tuple[str, ...], rows: int = 1) -> str:
+    """`insert into table (columns) values (?, …), …` for `rows` rows: placeholders follow the column list."""
+    row = "(" + ", ".join("?" * len(columns)) + ")"
+    return f"insert into {table} ({', '.join(columns)}) values " + ", ".join([row] * rows)
