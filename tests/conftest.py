@@ -1,5 +1,4 @@
 import contextlib
-import json
 import os
 import shutil
 import socket
@@ -12,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-import yaml
 from datasette.app import Datasette
 
 from ingest.build import build, sample_attributions, sample_sources
@@ -41,17 +39,9 @@ def db(sample_db):
 
 
 def make_datasette(db_path: Path) -> Datasette:
-    """Datasette configured exactly as `datasette .` configures it from the repository root."""
-    inspect_file = db_path.parent / "inspect-data.json"
-    return Datasette(
-        immutables=[str(db_path)],
-        inspect_data=json.loads(inspect_file.read_text()) if inspect_file.exists() else None,
-        metadata=yaml.safe_load((ROOT / "metadata.yml").read_text()),
-        settings=json.loads((ROOT / "settings.json").read_text()),
-        plugins_dir=str(ROOT / "plugins"),
-        template_dir=str(ROOT / "templates"),
-        static_mounts=[("static", str(ROOT / "static"))],
-    )
+    """Datasette configured exactly as `datasette .` configures it: the database's directory made a configuration
+    directory with this repository's configuration."""
+    return Datasette([], config_dir=configuration_directory(db_path.parent))
 
 
 @pytest_asyncio.fixture
@@ -73,7 +63,8 @@ def configuration_directory(directory: Path) -> Path:
     """Make `directory` (holding a datasets.db) a `datasette .` configuration directory with this repository's
     configuration."""
     for name in CONFIGURATION:
-        (directory / name).symlink_to(ROOT / name)
+        if not (directory / name).is_symlink():
+            (directory / name).symlink_to(ROOT / name)
     return directory
 
 
@@ -84,13 +75,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def datasette_server(directory: Path):
-    """`datasette <directory>` on a free port, until the block ends; yields its base URL. Its log goes to a file
-    beside the directory: a pipe nobody reads would stall the server once full (refused SQL logs a lot)."""
+def datasette_server(directory: Path, *options: str):
+    """`datasette <directory> [options]` on a free port, until the block ends; yields its base URL. Its log goes to a
+    file beside the directory: a pipe nobody reads would stall the server once full (refused SQL logs a lot)."""
     port = free_port()
     log = directory.parent / f"{directory.name}-server.log"
     with log.open("wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "datasette", str(directory), "-p", str(port)],
+        process = subprocess.Popen([sys.executable, "-m", "datasette", str(directory), "-p", str(port), *options],
                                    stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):

@@ -210,31 +210,35 @@ RUNAWAY_SQL = ("with recursive n(i) as (select 1 union all select i + 1 from n w
                f"select count(*), '{SCRIPT}' from n")
 
 
-def test_a_runaway_query_is_stopped_by_the_time_limit_while_the_server_keeps_answering(server):
+def test_a_runaway_query_is_stopped_by_the_time_limit(server):
     limit_s = SETTINGS["sql_time_limit_ms"] / 1000
     _, settings = fetch(server + "/-/settings.json")
     assert json.loads(settings)["sql_time_limit_ms"] == SETTINGS["sql_time_limit_ms"]
-    runaway = {}
-
-    def run():
-        started = time.monotonic()
-        runaway["status"], runaway["body"] = fetch(server + "/datasets?" + urlencode({"sql": RUNAWAY_SQL}))
-        runaway["seconds"] = time.monotonic() - started
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    time.sleep(0.5)
-    for path in ("/", "/search?q=bjork", "/artist/bjork", "/datasets/tracks"):
-        started = time.monotonic()
-        status, _ = fetch(server + path)
-        assert status == 200 and time.monotonic() - started < limit_s, path
-    assert thread.is_alive(), "the other pages waited for the runaway query"
-    thread.join(15)
-    assert not thread.is_alive(), "the runaway query was not stopped"
-    assert runaway["status"] == 400 and "SQL query took too long" in runaway["body"]
-    assert limit_s * 0.9 < runaway["seconds"] < 10
-    assert SCRIPT not in runaway["body"] and str(escape(SCRIPT)) in runaway["body"]
+    started = time.monotonic()
+    status, body = fetch(server + "/datasets?" + urlencode({"sql": RUNAWAY_SQL}))
+    assert status == 400 and "SQL query took too long" in body
+    assert limit_s * 0.9 < time.monotonic() - started < 10
+    assert SCRIPT not in body and str(escape(SCRIPT)) in body
     assert fetch(server + "/search.json?q=bjork")[0] == 200
+
+
+def test_pages_answer_while_a_runaway_query_runs(publication):
+    # What is tested is that the pages do not wait for the query, not how fast a busy machine answers them: this
+    # server's time limit (8 s) leaves them room.
+    with datasette_server(publication.directory, "--setting", "sql_time_limit_ms", "8000") as server:
+        runaway = {}
+
+        def run():
+            runaway["status"], _ = fetch(server + "/datasets?" + urlencode({"sql": RUNAWAY_SQL}))
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        time.sleep(0.5)
+        for path in ("/", "/search?q=bjork", "/artist/bjork", "/datasets/tracks"):
+            assert fetch(server + path)[0] == 200, path
+        assert thread.is_alive(), "the other pages waited for the runaway query"
+        thread.join(15)
+        assert runaway["status"] == 400
 
 
 # FTS syntax that is not valid: quotes, NEAR, prefix and column operators, 10,000 characters of it
@@ -307,28 +311,29 @@ def payload_track_ids(publication: Publication) -> list[int]:
         return [row[0] for row in conn.execute("select id from tracks where title like '%<%' order by id")]
 
 
-def xss_pages(publication: Publication) -> list[tuple[str, bool]]:
-    """(path, whether it shows a payload) for every kind of page."""
+def xss_pages(publication: Publication) -> list[tuple[str, bool, int]]:
+    """(path, whether it shows a payload, its HTTP status) for every kind of page."""
     pages = [
-        ("/", False),
-        ("/search?" + urlencode({"q": IMG}), True),  # in the query string and the results
-        ("/search?q=onerror", True),  # in the results only
-        ("/-/search?" + urlencode({"q": PAYLOAD_ARTIST}), True),
-        (f"/artist/{PAYLOAD_KEY}", True),
-        (f"/artist/{PAYLOAD_KEY}?" + urlencode({"dataset": SCRIPT, "after": IMG}), True),
-        (f"/artist/{quote(PAYLOAD_ARTIST, safe='')}", True),  # not found: the key is repeated
-        ("/datasets", False),
-        ("/datasets/tracks", True),
-        ("/datasets/tracks?" + urlencode({"_search": IMG}), True),
-        ("/datasets/artists", True),
-        ("/datasets/artist_sources", True),
-        ("/datasets?" + urlencode({"sql": f"select '{SCRIPT}' as a, '{IMG}' as b"}), True),
-        *((f"/datasets/tracks/{track}", True) for track in payload_track_ids(publication)),
-        ("/check", False),
+        ("/", False, 200),
+        ("/search?" + urlencode({"q": IMG}), True, 200),  # in the query string and the results
+        ("/search?q=onerror", True, 200),  # in the results only
+        ("/-/search?" + urlencode({"q": PAYLOAD_ARTIST}), True, 200),
+        (f"/artist/{PAYLOAD_KEY}", True, 200),
+        (f"/artist/{PAYLOAD_KEY}?" + urlencode({"dataset": SCRIPT, "after": IMG}), True, 200),
+        (f"/artist/{quote(PAYLOAD_ARTIST, safe='')}", True, 404),  # not found: the key is repeated
+        ("/datasets", False, 200),
+        ("/datasets/tracks", True, 200),
+        ("/datasets/tracks?" + urlencode({"_search": IMG}), True, 200),
+        ("/datasets/artists", True, 200),
+        ("/datasets/artist_sources", True, 200),
+        ("/datasets?" + urlencode({"sql": f"select '{SCRIPT}' as a, '{IMG}' as b"}), True, 200),
+        *((f"/datasets/tracks/{track}", True, 200) for track in payload_track_ids(publication)),
+        ("/check", False, 200),
     ]
     for name in SAVED_QUERIES:
         parameters = saved_query_parameters(name)
-        pages.append((f"/datasets/{name}?" + urlencode({p: PAYLOAD_ARTIST for p in parameters}), bool(parameters)))
+        pages.append((f"/datasets/{name}?" + urlencode({p: PAYLOAD_ARTIST for p in parameters}), bool(parameters),
+                      200))
     return pages
 
 
@@ -336,9 +341,9 @@ def xss_pages(publication: Publication) -> list[tuple[str, bool]]:
 async def test_html_in_the_data_or_the_query_string_is_never_markup(site, publication):
     pages = xss_pages(publication)
     assert len(payload_track_ids(publication)) == 2
-    for path, shown in pages:
+    for path, shown, status in pages:
         response = await site.client.get(path)
-        assert response.status_code in (200, 404), (path, response.status_code)
+        assert response.status_code == status, (path, response.status_code)
         assert_shown_as_text(response.text, shown, path)
 
 
