@@ -1,8 +1,9 @@
-"""The command line: `python -m ingest build | download`.
+"""The command line: `python -m ingest build | download | inspect | synth | check`.
 
     python -m ingest build                       # the bundled samples → datasets.db
     python -m ingest build --laion-disco DIR --sleeping-disco DIR --fma DIR --spotify-tracks PATH [--out PATH]
     python -m ingest download [--dest data] [--only SLUG …] [--revision SLUG=COMMIT …]
+    python -m ingest inspect [--db datasets.db]    # rewrite inspect-data.json for a database
     python -m ingest synth --scale 1.0 --out DIR [--seed N]   # full-size synthetic data, for benchmarks
     python -m ingest check catalogue.csv [--db datasets.db] [--out report.csv|report.json]
 """
@@ -32,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="a model maker's list of the tracks it trained on, e.g. Stability AI's "
                        "fma_dataset_attribution2.csv (repeatable)")
     build.add_argument("--quiet", action="store_true", help="no progress bars")
+    build.add_argument("--no-space-check", action="store_true",
+                       help="build even where the disk seems too small (the estimate is from the sources' sizes)")
 
     download = commands.add_parser("download", help="fetch the real datasets (about 30 GB in all)")
     download.add_argument("--dest", type=Path, default=Path("data"), help="where to put them (default: %(default)s)")
@@ -40,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
                           help="fetch a Hugging Face dataset at this revision instead of the default")
     download.add_argument("--no-attribution", action="store_true",
                           help="do not fetch the model makers' training lists (Stable Audio Open's is gated)")
+
+    inspect = commands.add_parser("inspect", help="write inspect-data.json for a database",
+                                  description="Write the inspect-data.json that `datasette .` serves the database with "
+                                  "(the build writes it too; use this when the server says the two do not match).")
+    inspect.add_argument("--db", type=Path, default=Path("datasets.db"), help="database (default: %(default)s)")
 
     synth = commands.add_parser("synth", help="write synthetic datasets in the publishers' formats",
                                 description="Write the four datasets in their exact formats at the published row "
@@ -70,11 +78,13 @@ def main(argv: list[str] | None = None) -> int:
         return _synth(args)
     if args.command == "check":
         return _check(args)
+    if args.command == "inspect":
+        return _inspect(args)
     raise AssertionError(args.command)
 
 
 def _build(args) -> int:
-    from .build import build, sample_attributions, sample_sources
+    from .build import DiskFull, build, sample_attributions, sample_sources
 
     sources = {info.slug: getattr(args, info.option_dest) for info in DATASETS if getattr(args, info.option_dest)}
     attributions = args.attribution
@@ -85,12 +95,22 @@ def _build(args) -> int:
         print(f"building from the bundled samples (pass {options} to build from real files)", file=sys.stderr)
     try:
         build(args.out, sources, attributions=attributions, progress=not args.quiet,
-              log=lambda message: print(message, file=sys.stderr))
-    except SourceError as error:
+              log=lambda message: print(message, file=sys.stderr), space_check=not args.no_space_check)
+    except (SourceError, DiskFull) as error:
         print(f"error: {error}", file=sys.stderr)
         kept = f"the previous {args.out} is untouched" if args.out.exists() else f"{args.out} was not written"
         print(f"build stopped; {kept}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _inspect(args) -> int:
+    from .build import write_inspect_data
+
+    if not args.db.is_file():
+        print(f"error: no database at {args.db}", file=sys.stderr)
+        return 1
+    print(f"wrote {write_inspect_data(args.db)}", file=sys.stderr)
     return 0
 
 

@@ -8,9 +8,11 @@ What test_readers.py and test_build.py already cover is not repeated here.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import io
+import os
 import shutil
 import queue
 import signal
@@ -534,6 +536,81 @@ def test_a_build_killed_at_any_moment_leaves_the_publication_and_no_process(tmp_
     assert rerun.wait(timeout=300) == 0, rerun.stderr.read()
     assert dump(tmp_path / "site" / "datasets.db") == dump(undisturbed)
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["datasets.db", "inspect-data.json"]
+
+
+# --- a full disk, and a crash between moving the database and its inspect data into place ------------------------
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MB filesystem (tmpfs) to build on, where this machine lets the tests mount one."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True,
+                            text=True)
+    if result.returncode:
+        pytest.skip(f"cannot mount a small filesystem here: {result.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def fill(disk: Path, leave: int) -> None:
+    """Take the disk's free space down to about `leave` bytes."""
+    free = shutil.disk_usage(disk).free
+    (disk / "filler").write_bytes(b"\0" * max(0, free - leave))
+
+
+@pytest.mark.parametrize("options, message", [
+    ([], "error: not enough disk space for the build: it needs about"),
+    (["--no-space-check"], "error: the disk holding"),  # it fills during the build
+])
+def test_a_full_disk_stops_the_build_in_one_line_and_keeps_the_publication(small_disk, previous, options, message):
+    before = publication(previous, small_disk)
+    fill(small_disk, leave=200_000)
+    process = cli("build", "--quiet", *options, cwd=small_disk, stderr=subprocess.PIPE)
+    stderr = process.communicate(timeout=120)[1]
+    assert process.returncode == 1, stderr
+    assert message in stderr and "Traceback" not in stderr, stderr
+    assert "build stopped; the previous datasets.db is untouched" in stderr
+    assert {name: (small_disk / name).read_bytes() for name in before} == before
+    assert sorted(p.name for p in small_disk.iterdir()) == ["datasets.db", "filler", "inspect-data.json"]
+
+
+def test_a_crash_between_the_two_moves_is_refused_at_start_up_and_mended_by_inspect(tmp_path, previous,
+                                                                                       monkeypatch):
+    from datasette.app import Datasette
+
+    from .conftest import configuration_directory
+
+    site = tmp_path / "site"
+    before = publication(previous, site)
+    moves = []
+
+    def crash_after_the_first_move(source, target):
+        if moves:
+            raise KeyboardInterrupt("killed between the two moves")
+        moves.append(Path(target).name)
+        os.rename(source, target)
+
+    monkeypatch.setattr(os, "replace", crash_after_the_first_move)
+    with pytest.raises(KeyboardInterrupt):
+        build(site / "datasets.db", {"spotify-tracks-dataset": SAMPLES["spotify-tracks-dataset"]}, progress=False,
+              log=lambda m: None)
+    monkeypatch.undo()
+    assert moves == ["datasets.db"]  # the database moved first; its inspect data waits beside it
+    assert (site / "datasets.db").read_bytes() != before["datasets.db"]
+    assert (site / "inspect-data.json").read_bytes() == before["inspect-data.json"]
+    configuration_directory(site)
+    with pytest.raises(Exception, match="come from different builds.*python -m ingest inspect"):
+        asyncio.run(Datasette([], config_dir=site).invoke_startup())
+    assert cli("inspect", cwd=site).wait(timeout=60) == 0
+
+    async def tracks_counted():
+        served = Datasette([], config_dir=site)
+        await served.invoke_startup()
+        return (await served.client.get("/datasets/tracks.json?_size=1")).json()["filtered_table_rows_count"]
+
+    assert asyncio.run(tracks_counted()) == 246  # the Spotify sample's tracks, as the new inspect data gives them
 
 
 # --- random rows at every reader (hypothesis) ---------------------------------------------------------------------
