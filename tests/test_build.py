@@ -182,3 +182,25 @@ def test_cli_reports_a_bad_source_and_keeps_the_old_database(tmp_path):
     assert "error: " in result.stderr and "dataset.csv: header lacks track_id" in result.stderr
     assert "the previous datasets.db is untouched" in result.stderr
     assert (tmp_path / "datasets.db").read_bytes() == b"previous"
+
+
+def test_prepared_values_line_up_with_the_columns_they_are_inserted_into():
+    from ingest.build.rows import prepare
+    from ingest.build.schema import TRACK_VALUE_COLUMNS
+    from ingest.records import Credit, Track
+
+    track = Track("free-music-archive", "tracks.csv", 9, "42", "Song (feat. B)", "A", [Credit("A")], album="Album",
+                  duration_s=61.5, url="https://freemusicarchive.org/music/A/Album/Song", release_year=2009,
+                  explicit=True, views=7, views_text="7 views", popularity=3, listens=11, genres=["Rock"],
+                  licence="Attribution-NonCommercial 3.0", licence_url="https://creativecommons.org/licenses/by-nc/3.0/",
+                  language="en", album_id="5", album_url="https://freemusicarchive.org/music/A/Album")
+    file, row, values, credits, links, title_key, reason, raw = prepare(track, {})
+    assert dict(zip(TRACK_VALUE_COLUMNS, values, strict=True)) == {
+        "source_id": "42", "title": "Song (feat. B)", "artist_credit": "A", "album": "Album", "duration_s": 61.5,
+        "page_url": "https://freemusicarchive.org/music/A/Album/Song", "release_year": 2009, "explicit": 1,
+        "views": 7, "views_text": "7 views", "popularity": 3, "listens": 11, "genres": '["Rock"]',
+        "licence": "Attribution-NonCommercial 3.0", "licence_code": "CC BY-NC",
+        "licence_url": "https://creativecommons.org/licenses/by-nc/3.0/", "language": "en", "album_id": "5",
+        "album_url": "https://freemusicarchive.org/music/A/Album"}
+    assert [credit[:3] for credit in credits] == [("a", "A", "primary"), ("b", "B", "featured")]
+    assert (file, row, links, title_key, reason, raw) == ("tracks.csv", 9, (), "song", None, None)

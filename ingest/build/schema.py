@@ -5,8 +5,6 @@ Users write SQL against these tables (the README documents them), so their names
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from ..datasets import derived_url_sql
 
 SCHEMA = """
@@ -233,31 +231,12 @@ insert into artists_fts(artists_fts) values ('rebuild');
 """
 
 
-class TrackValues(NamedTuple):
-    """A track's stored values, as the reader process prepares them (the loader adds id, dataset and provenance)."""
-
-    source_id: str
-    title: str | None
-    artist_credit: str | None
-    album: str | None
-    duration_s: float | None
-    page_url: str | None  # only where the original's URL is not made from source_id
-    release_year: int | None
-    explicit: int | None
-    views: int | None
-    views_text: str | None
-    popularity: int | None
-    listens: int | None
-    genres: str | None  # JSON list
-    licence: str | None
-    licence_code: str | None
-    licence_url: str | None
-    language: str | None
-    album_id: str | None
-    album_url: str | None
-
-
-TRACK_COLUMNS = ("id", "dataset", *TrackValues._fields, "source_file", "source_row")
+# A track's stored values as rows.prepare() makes them, in this order; the loader adds the id, the dataset and where
+# it was read (source_file, source_row).
+TRACK_VALUE_COLUMNS = ("source_id", "title", "artist_credit", "album", "duration_s", "page_url", "release_year",
+                       "explicit", "views", "views_text", "popularity", "listens", "genres", "licence",
+                       "licence_code", "licence_url", "language", "album_id", "album_url")
+TRACK_COLUMNS = ("id", "dataset", *TRACK_VALUE_COLUMNS, "source_file", "source_row")
 
 
 def insert_sql(table: str, columns: tuple[str, ...], rows: int = 1) -> str:
