@@ -1,0 +1,189 @@
+"""Build `datasets.db` from the readers' records. This package owns the schema.
+
+    schema.py          tables, indexes, full-text indexes; the column lists inserts are made from
+    rows.py            a record → row values (keys, credits, codes): the per-row work
+    reader_process.py  the readers run in a process of their own, handing over batches of prepared rows
+    loader.py          the process owning SQLite gives out ids and inserts in bulk
+    finish.py          the steps after the load: indexes, training lists, duplicates, title keys, FTS, ANALYZE
+    inspect.py         inspect-data.json, as `datasette inspect` writes it
+
+The build writes a temporary file beside the target and renames it over the target only when every step has
+finished, so a failed or killed build never touches the previous database. Records arrive in the readers' order,
+so the same input always gives the same database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import astuple
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ..datasets import DATASETS, SAMPLES, dataset
+from ..records import Problem, SourceError, Track
+from ..sources import attribution
+from .finish import finish
+from .inspect import INSPECT_FILE, prepare_inspect_data, write_inspect_data
+from .loader import Loader, SourceCounts
+from .reader_process import events, prepared_batches
+from .schema import SCHEMA
+from .space import DiskFull, check_space, disk_full, is_disk_full, sorting_beside
+
+__all__ = ["build", "build_from_records", "sample_sources", "sample_attributions", "write_inspect_data",
+           "DiskFull", "SourceCounts", "SourceError"]
+
+
+def build(out: Path, sources: dict[str, Path], *, attributions: Iterable[Path] = (),
+          revisions: dict[str, str] | None = None, progress: bool = True, log=print,
+          space_check: bool = True) -> dict[str, SourceCounts]:
+    """Build the database at `out` from the publishers' files at `sources` (slug → path) and model training lists.
+    Returns the counts per source.
+
+    Raises `SourceError` on a file-level fault and `DiskFull` when the disk lacks room (checked first, unless
+    `space_check` is false); the previous `out` and its inspect data are then left exactly as they were.
+    """
+    unknown = set(sources) - {info.slug for info in DATASETS}
+    if unknown:
+        raise ValueError(f"unknown dataset(s): {', '.join(sorted(unknown))}")
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if space_check:
+        check_space(out, sources)
+    revisions = {slug: (revisions or {}).get(slug) or read_revision(path) for slug, path in sources.items()}
+    return _build(out, prepared_batches(sources), attributions, revisions, progress, log)
+
+
+def build_from_records(out: Path, records: dict[str, Iterable[Track | Problem]], *,
+                       attributions: Iterable[Path] = (), revisions: dict[str, str] | None = None,
+                       log=lambda message: None) -> dict[str, SourceCounts]:
+    """Build the database at `out` from records made in this process (slug → records, in registry order): the same
+    schema, ids and finishing steps as `build`, for tests that need a database holding just a few tracks."""
+    ordered = [(info.slug, records[info.slug]) for info in DATASETS if info.slug in records]
+    return _build(out, events(ordered), attributions, revisions or {}, False, log)
+
+
+def _build(out: Path, batches: Iterator[tuple[str, object]], attributions: Iterable[Path],
+           revisions: dict[str, str | None], progress: bool, log) -> dict[str, SourceCounts]:
+    out = Path(out)
+    # training lists are small: read them first, so a bad one stops the build before the long load
+    lists = [(path, attribution.model_info(path), list(attribution.read(path))) for path in attributions]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.unlink(missing_ok=True)  # left by a build that was killed
+    started = time.monotonic()
+    conn = None
+    try:
+        with sorting_beside(out):
+            conn = _connect(tmp)
+            conn.executescript(SCHEMA)
+            results = _load(conn, batches, revisions, progress, log)
+            finish(conn, log, lists)
+            conn.close()
+        inspect = prepare_inspect_data(tmp, served_as=out)
+    except BaseException as error:
+        if conn is not None:
+            conn.close()
+        tmp.unlink(missing_ok=True)
+        (out.parent / (INSPECT_FILE + ".tmp")).unlink(missing_ok=True)
+        if is_disk_full(error):
+            raise disk_full(out) from error
+        raise
+    # both files are complete before either moves (see inspect.py)
+    os.replace(tmp, out)
+    os.replace(inspect, out.parent / INSPECT_FILE)
+    log(f"built {out} in {time.monotonic() - started:.1f}s ({out.stat().st_size / 1e6:,.1f} MB)")
+    return results
+
+
+def _load(conn: sqlite3.Connection, batches: Iterator[tuple[str, object]], revisions: dict[str, str | None],
+          progress: bool, log) -> dict[str, SourceCounts]:
+    """Every dataset's rows, each dataset in one transaction, then the tables made from all of them."""
+    loader = Loader(conn)
+    results: dict[str, SourceCounts] = {}
+    bar, slug, t0 = None, None, 0.0
+    for event, payload in batches:
+        if event == "rows":
+            loader.write(payload)
+            bar.update(len(payload))
+            continue
+        if event == "stats":
+            loader.stats = payload
+            continue
+        if slug is not None:  # "start" of the next dataset, or "done": this one is complete
+            results[slug] = counts = loader.finish_dataset()
+            conn.execute("commit")
+            _record_dataset(conn, loader, slug, counts, revisions.get(slug))
+            bar.close()
+            elapsed = time.monotonic() - t0
+            log(f"{slug}: read {counts.read:,} rows, loaded {counts.loaded:,}, rejected {counts.rejected:,} "
+                f"in {elapsed:.1f}s ({counts.read / max(elapsed, 1e-9):,.0f} rows/s)")
+        if event == "start":
+            slug, t0 = payload, time.monotonic()
+            loader.start(slug)
+            conn.execute("begin")
+            bar = tqdm(desc=f"{slug:<24}", unit=" rows", unit_scale=True, mininterval=1.0,
+                       disable=None if progress else True)
+    conn.execute("begin")
+    conn.executemany(
+        "insert into source_files values (?, ?, ?, ?, ?, ?)",
+        ((file_id, slug, path, *astuple(results[slug].files[path]))
+         for (slug, path), file_id in loader.file_ids.items()))
+    loader.finish_artists()
+    conn.execute("commit")
+    return results
+
+
+def _record_dataset(conn: sqlite3.Connection, loader: Loader, slug: str, counts: SourceCounts,
+                    revision: str | None) -> None:
+    """The dataset's row in `datasets` and its precomputed genre and year counts."""
+    info = dataset(slug)
+    genres, years, explicit = loader.stats
+    first_id = loader.next_track_id - counts.loaded
+    conn.execute(
+        "insert into datasets values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?, ?, ?)",
+        (info.slug, info.name, info.publisher, info.licence, info.terms, info.source_url, revision,
+         info.rows_published, counts.read, counts.loaded, counts.rejected, explicit,
+         first_id if counts.loaded else None, loader.next_track_id - 1 if counts.loaded else None,
+         info.description))
+    conn.executemany("insert into dataset_genres values (?, ?, ?)",
+                     ((slug, genre, n) for genre, n in sorted(genres.items())))
+    conn.executemany("insert into dataset_years values (?, ?, ?)",
+                     ((slug, year, n) for year, n in sorted(years.items())))
+
+
+def read_revision(path: Path) -> str | None:
+    """The revision `python -m ingest download` recorded beside the files (`download.json`), if any."""
+    path = Path(path)
+    marker = (path if path.is_dir() else path.parent) / "download.json"
+    try:
+        return json.loads(marker.read_text())["revision"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    # The file is private until renamed into place, so durability during the load buys nothing.
+    conn.executescript("""
+        pragma journal_mode = off;
+        pragma synchronous = off;
+        pragma locking_mode = exclusive;
+        pragma cache_size = -524288;
+        pragma threads = 2;
+    """)
+    return conn
+
+
+def sample_attributions() -> list[Path]:
+    """The bundled sample training list, in Stability AI's format."""
+    return [SAMPLES / "attribution" / "fma_dataset_attribution2.csv"]
+
+
+def sample_sources() -> dict[str, Path]:
+    """The bundled samples, one per dataset, in the publishers' exact formats."""
+    return {info.slug: info.sample_path for info in DATASETS}

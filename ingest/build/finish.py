@@ -1,0 +1,105 @@
+"""The steps after the load, each timed in the log: indexes, model training lists, duplicates, title keys and shared
+recordings, full-text indexes, statistics."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+from ..normalize import artist_key, licence_code
+from ..records import Problem
+from ..sources import attribution
+from .schema import FTS, INDEXES
+
+
+def step(conn: sqlite3.Connection, log, label: str, sql: str) -> None:
+    t0 = time.monotonic()
+    conn.executescript(sql)
+    log(f"  {label}: {time.monotonic() - t0:.1f}s")
+
+
+def finish(conn: sqlite3.Connection, log, lists) -> None:
+    """Everything after the load: indexes, the training lists, duplicates, title keys and shared recordings,
+    full-text indexes, statistics."""
+    # Each sorter thread building an index holds up to cache_size of rows in memory (3 × 512 MB at full scale,
+    # on top of the loader's 700 MB): a smaller cache keeps the build under 2 GB and costs the sorts little.
+    conn.execute("pragma cache_size = -196608")
+    step(conn, log, "indexes", "begin;" + INDEXES + "commit;")
+    t0 = time.monotonic()
+    conn.execute("begin")
+    for path, info, records in lists:
+        _load_attribution(conn, path, info, records)
+    # a column added after the load costs nothing in the rows that never get a value
+    conn.execute("alter table tracks add column used_to_train text")
+    conn.execute("update tracks set used_to_train = (select group_concat(name, '; ') from "
+                 "(select distinct m.name from training_use u join models m on m.slug = u.model "
+                 "where u.track_id = tracks.id order by m.name)) "
+                 "where id in (select track_id from training_use where track_id is not null)")
+    conn.execute("commit")
+    log(f"  attribution lists: {time.monotonic() - t0:.1f}s")
+    step(conn, log, "duplicates", """
+        begin;
+        -- ids met more than once anywhere (one pass over the source_id index, no sort), then per dataset
+        create temp table repeated as select source_id from tracks group by source_id having count(*) > 1;
+        create temp table firsts as
+            select source_id, dataset, min(id) as first_id, count(*) as copies from tracks
+            where source_id in (select source_id from repeated)
+            group by source_id, dataset having count(*) > 1;
+        update tracks set duplicate_of = firsts.first_id from firsts
+            where tracks.source_id = firsts.source_id and tracks.dataset = firsts.dataset
+              and tracks.id <> firsts.first_id;
+        update datasets set distinct_source_ids = rows_loaded
+            - (select coalesce(sum(copies - 1), 0) from firsts where firsts.dataset = datasets.slug);
+        drop table repeated;
+        drop table firsts;
+        commit;
+    """)
+    step(conn, log, "title keys", """
+        begin;
+        -- sorted once here: inserted in artist order during the load, this clustered table would be rebuilt
+        -- page by page at random
+        insert into artist_title_keys select artist_id, title_key, track_id from temp.title_keys_load
+            order by artist_id, title_key, track_id;
+        drop table temp.title_keys_load;
+        -- the same artist and normalized title in more than one dataset
+        insert into shared_recordings
+            select shared.artist_id, shared.title_key, tracks.title, shared.datasets, shared.dataset_list,
+                   shared.tracks, shared.first_track_id
+            from (select k.artist_id, k.title_key, count(distinct d.slug) as datasets,
+                         group_concat(distinct d.slug) as dataset_list, count(*) as tracks,
+                         min(k.track_id) as first_track_id
+                  from artist_title_keys k join datasets d
+                    on k.track_id between d.first_track_id and d.last_track_id
+                  group by k.artist_id, k.title_key having count(distinct d.slug) > 1) as shared
+            join tracks on tracks.id = shared.first_track_id;
+        commit;
+    """)
+    step(conn, log, "full-text search", "begin;" + FTS + "commit;")
+    step(conn, log, "analyze", "pragma analysis_limit = 2000; analyze; pragma journal_mode = delete;")
+
+
+def _load_attribution(conn, path: Path, info, records) -> None:
+    """One model's list: each row matched to the dataset its ids refer to, or kept as a row of its own."""
+    rows, problems, matched = [], [], 0
+    for record in records:
+        if isinstance(record, Problem):
+            problems.append((record.dataset, record.file, record.row, record.reason, record.raw))
+            continue
+        track = conn.execute("select id, licence_code from tracks where source_id = ? and dataset = ? "
+                             "order by id limit 1", [record.source_id, info.dataset]).fetchone()
+        stated = licence_code(record.licence) if record.licence else None
+        if track:
+            matched += 1
+        dataset_code = track[1] if track else None
+        rows.append((info.slug, info.dataset if track else None, record.source_id, track[0] if track else None,
+                     record.title, record.author, artist_key(record.author) if record.author else None,
+                     record.licence, stated, record.url, dataset_code,
+                     None if not (stated and dataset_code) else int(stated != dataset_code), record.row))
+    conn.execute("insert into models values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (info.slug, info.name, info.maker, info.released, info.source_url, path.name,
+                  attribution.revision(path), info.licence_claims, len(records), matched, len(problems)))
+    conn.executemany("insert into training_use (model, dataset, source_id, track_id, title, author, author_key, "
+                     "licence, licence_code, url, dataset_licence_code, licence_disagrees, list_row) "
+                     "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.executemany("insert into problems (dataset, file, line, reason, raw) values (?, ?, ?, ?, ?)", problems)

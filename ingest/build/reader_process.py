@@ -1,0 +1,113 @@
+"""The reader process: it runs the dataset readers and hands batches of prepared rows to the process that owns
+SQLite, so parsing and normalizing (one core) overlap with inserting (the other)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue as queues
+import threading
+import time
+import traceback
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+from ..records import Problem, SourceError, Track
+from ..sources import all_sources
+from .rows import prepare
+
+BATCH = 4_000  # prepared rows per hand-off
+
+
+class DatasetStats(NamedTuple):
+    """What the reader counts as it goes, for the precomputed tables."""
+
+    genres: Counter
+    years: Counter
+    explicit: int
+
+
+def events(datasets: Iterable[tuple[str, Iterable[Track | Problem]]]) -> Iterator[tuple[str, object]]:
+    """Records → the build's events: ("start", slug), ("rows", [prepared row, …]) …, ("stats", DatasetStats) per
+    dataset, then ("done", None)."""
+    keys: dict[str, str] = {}
+    for slug, records in datasets:
+        yield "start", slug
+        batch = []
+        genres, years, explicit = Counter(), Counter(), 0
+        for record in records:
+            batch.append(prepare(record, keys))
+            if len(batch) >= BATCH:
+                yield "rows", batch
+                batch = []
+            if isinstance(record, Track):
+                genres.update(set(record.genres))
+                if record.release_year is not None:
+                    years[record.release_year] += 1
+                explicit += record.explicit is True
+        yield "rows", batch
+        yield "stats", DatasetStats(genres, years, explicit)
+    yield "done", None
+
+
+def _run(sources: dict[str, Path], queue, parent: int) -> None:
+    """Runs in the reader process: every source in turn.
+
+    A build killed with SIGKILL cannot stop this process, so it watches for itself: within a second of the main
+    process going, it exits, whatever it is doing (reading, waiting on a full queue, or flushing the queue into
+    a pipe nobody reads as it ends).
+    """
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+    def put(item):
+        while True:
+            try:
+                return queue.put(item, timeout=1)
+            except queues.Full:
+                if os.getppid() != parent:
+                    os._exit(1)
+
+    try:
+        readers = all_sources()
+        for event in events((slug, module.read(sources[slug])) for slug, module in readers.items()
+                            if slug in sources):
+            put(event)
+    except SourceError as error:
+        put(("source_error", (error.path, error.message)))
+    except BaseException:  # a bug: hand the traceback to the main process rather than hang it
+        put(("crash", traceback.format_exc()))
+
+
+def prepared_batches(sources: dict[str, Path]) -> Iterator[tuple[str, object]]:
+    """The events of `events()` for the publishers' files at `sources`, read in a process of their own."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue(maxsize=16)
+    process = context.Process(target=_run, args=(sources, queue, os.getpid()), daemon=True)
+    process.start()
+    try:
+        while True:
+            try:
+                event, payload = queue.get(timeout=5)
+            except queues.Empty:  # make sure the reader is still alive
+                if not process.is_alive():
+                    raise RuntimeError(f"the reader process died (exit code {process.exitcode})") from None
+                continue
+            if event == "source_error":
+                raise SourceError(*payload)
+            if event == "crash":
+                raise RuntimeError(f"the reader process failed:\n{payload}")
+            yield event, payload
+            if event == "done":
+                break
+    finally:
+        if process.is_alive():
+            process.terminate()
+        process.join()
