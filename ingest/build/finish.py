@@ -40,19 +40,24 @@ def finish(conn: sqlite3.Connection, log, lists) -> None:
     log(f"  attribution lists: {time.monotonic() - t0:.1f}s")
     step(conn, log, "duplicates", """
         begin;
-        -- ids met more than once anywhere (one pass over the source_id index, no sort), then per dataset
+        -- ids met more than once anywhere: one pass over the source_id index, no sort
         create temp table repeated as select source_id from tracks group by source_id having count(*) > 1;
-        create temp table firsts as
-            select source_id, dataset, min(id) as first_id, count(*) as copies from tracks
-            where source_id in (select source_id from repeated)
-            group by source_id, dataset having count(*) > 1;
-        update tracks set duplicate_of = firsts.first_id from firsts
-            where tracks.source_id = firsts.source_id and tracks.dataset = firsts.dataset
-              and tracks.id <> firsts.first_id;
+        -- every copy after the first of an id within its dataset, with that first. The source_id index alone
+        -- answers it (it holds the track ids, and each dataset is one range of ids): no table page is read.
+        create temp table copies (id integer primary key, dataset text, first_id integer);
+        insert into copies
+            select id, dataset, first_id from (
+                select t.id, d.slug as dataset, min(t.id) over (partition by t.source_id, d.slug) as first_id
+                from repeated r join tracks t on t.source_id = r.source_id
+                join datasets d on t.id between d.first_track_id and d.last_track_id)
+            where id <> first_id;
+        -- driven by the copies, in id order: the table's pages are rewritten one after another, and only those
+        update tracks set duplicate_of = (select first_id from copies where copies.id = tracks.id)
+            where id in (select id from copies);
         update datasets set distinct_source_ids = rows_loaded
-            - (select coalesce(sum(copies - 1), 0) from firsts where firsts.dataset = datasets.slug);
+            - (select count(*) from copies where copies.dataset = datasets.slug);
         drop table repeated;
-        drop table firsts;
+        drop table copies;
         commit;
     """)
     step(conn, log, "title keys", """
