@@ -143,11 +143,26 @@ DATASETS: tuple[DatasetInfo, ...] = (
 )
 
 BY_SLUG: dict[str, DatasetInfo] = {info.slug: info for info in DATASETS}
+# Each dataset's track ids are a block of their own: the k-th dataset's start at k × ID_BLOCK + 1. A track's dataset
+# is then its id's block (tracks.dataset is computed, not stored: 350 MB less at full size), and a track keeps its
+# id when another dataset is rebuilt with more or fewer rows.
+ID_BLOCK = 100_000_000
+assert all(info.rows_published < ID_BLOCK // 2 for info in DATASETS)
 SLUGS: tuple[str, ...] = tuple(BY_SLUG)
 
 
 def dataset(slug: str) -> DatasetInfo:
     return BY_SLUG[slug]
+
+
+def first_track_id(slug: str) -> int:
+    return SLUGS.index(slug) * ID_BLOCK + 1
+
+
+def dataset_sql(column: str = "id") -> str:
+    """SQL for the dataset of a track id (a `case … end` over the id blocks)."""
+    whens = " ".join(f"when {position} then '{info.slug}'" for position, info in enumerate(DATASETS))
+    return f"case {column} / {ID_BLOCK} {whens} end"
 
 
 def derived_url_sql(column: str = "source_id") -> str:

@@ -143,12 +143,11 @@ def _record_dataset(conn: sqlite3.Connection, loader: Loader, slug: str, counts:
     """The dataset's row in `datasets` and its precomputed genre and year counts."""
     info = dataset(slug)
     genres, years, explicit = loader.stats
-    first_id = loader.next_track_id - counts.loaded
     conn.execute(
         "insert into datasets values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?, ?, ?)",
         (info.slug, info.name, info.publisher, info.licence, info.terms, info.source_url, revision,
          info.rows_published, counts.read, counts.loaded, counts.rejected, explicit,
-         first_id if counts.loaded else None, loader.next_track_id - 1 if counts.loaded else None,
+         loader.first_track_id if counts.loaded else None, loader.next_track_id - 1 if counts.loaded else None,
          info.description))
     conn.executemany("insert into dataset_genres values (?, ?, ?)",
                      ((slug, genre, n) for genre, n in sorted(genres.items())))

@@ -9,6 +9,7 @@ import sqlite3
 from collections import Counter
 from dataclasses import astuple, dataclass, field
 
+from ..datasets import first_track_id
 from ..normalize import match_key
 from .reader_process import DatasetStats
 from .schema import TRACK_COLUMNS, TRACK_VALUE_COLUMNS, insert_sql
@@ -49,7 +50,6 @@ class FmaArtist:
 class Loader:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        self.next_track_id = 1
         self.artist_by_key: dict[str, int] = {}
         self.artist_keys: list[str | None] = [None]  # artist id → key
         self.artist_tracks: list[int] = [0]  # artist id → tracks crediting them
@@ -62,6 +62,7 @@ class Loader:
 
     def start(self, dataset: str) -> None:
         self.dataset = dataset
+        self.first_track_id = self.next_track_id = first_track_id(dataset)
         self.counts = SourceCounts()
         self.per_artist: dict[int, list[int]] = {}  # artist id → [tracks, primary tracks] in this dataset
         self.source_artists: dict[str, int] = {}  # the dataset's own artist id → artist_sources.id
@@ -107,7 +108,7 @@ class Loader:
             file_counts.loaded += 1
             track_id = self.next_track_id
             self.next_track_id += 1
-            tracks.append((track_id, dataset, *values, file_id, row))
+            tracks.append((track_id, *values, file_id, row))
             self.licences[values[LICENCE_CODE]] += 1
             for metric, column in TOP_METRICS:
                 value = values[column]

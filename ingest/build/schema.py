@@ -5,7 +5,7 @@ Users write SQL against these tables (the README documents them), so their names
 
 from __future__ import annotations
 
-from ..datasets import derived_url_sql
+from ..datasets import dataset_sql, derived_url_sql
 
 SCHEMA = """
 create table datasets (
@@ -36,7 +36,8 @@ create table source_files (
 );
 create table tracks (
     id integer primary key,
-    dataset text not null references datasets(slug),
+    -- computed from the id: each dataset's ids are a block of their own (ingest/datasets.py)
+    dataset text generated always as (DATASET_SQL) virtual references datasets(slug),
     source_id text not null,
     title text,
     artist_credit text,
@@ -193,7 +194,7 @@ create table problems (
     reason text not null,
     raw text
 );
-""".replace("DERIVED_URL_SQL", derived_url_sql())
+""".replace("DERIVED_URL_SQL", derived_url_sql()).replace("DATASET_SQL", dataset_sql())
 
 INDEXES = """
 -- by publisher id (links, duplicates); browsing one dataset needs no index: it is one range of track ids
@@ -231,12 +232,12 @@ insert into artists_fts(artists_fts) values ('rebuild');
 """
 
 
-# A track's stored values as rows.prepare() makes them, in this order; the loader adds the id, the dataset and where
-# it was read (source_file, source_row).
+# A track's stored values as rows.prepare() makes them, in this order; the loader adds the id (which gives the
+# dataset) and where it was read (source_file, source_row).
 TRACK_VALUE_COLUMNS = ("source_id", "title", "artist_credit", "album", "duration_s", "page_url", "release_year",
                        "explicit", "views", "views_text", "popularity", "listens", "genres", "licence",
                        "licence_code", "licence_url", "language", "album_id", "album_url")
-TRACK_COLUMNS = ("id", "dataset", *TRACK_VALUE_COLUMNS, "source_file", "source_row")
+TRACK_COLUMNS = ("id", *TRACK_VALUE_COLUMNS, "source_file", "source_row")
 
 
 def insert_sql(table: str, columns: tuple[str, ...], rows: int = 1) -> str:
