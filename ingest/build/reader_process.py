@@ -3,6 +3,7 @@ SQLite, so parsing and normalizing (one core) overlap with inserting (the other)
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue as queues
@@ -66,6 +67,7 @@ def _run(sources: dict[str, Path], queue, parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+    gc.disable()  # see build.without_cycle_collection: this process lives for the load alone
 
     def put(item):
         while True:
