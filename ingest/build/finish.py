@@ -10,6 +10,7 @@ from pathlib import Path
 from ..normalize import artist_key, licence_code
 from ..records import Problem
 from ..sources import attribution
+from ..summaries import write_summaries
 from .schema import FTS, INDEXES
 
 
@@ -80,6 +81,7 @@ def finish(conn: sqlite3.Connection, log, lists) -> None:
             join tracks on tracks.id = shared.first_track_id;
         commit;
     """)
+    write_summaries(conn, log)  # the charts' and headline figures' tables (ingest/summaries.py)
     step(conn, log, "full-text search", "begin;" + FTS + "commit;")
     step(conn, log, "analyze", "pragma analysis_limit = 2000; analyze; pragma journal_mode = delete;")
 

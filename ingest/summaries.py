@@ -1,0 +1,151 @@
+"""Summary tables for the charts and the landing page's headline figures, written at the end of the build.
+
+Every chart of the overview dashboard (`metadata.yml`, `datasette-dashboards`) and every figure on the landing
+page reads one of these small tables, so each answers in a few milliseconds however big the datasets are; the
+heavy counting happens once, here. The dataset registry's short names and colours are copied in
+(`dataset_styles`), so charts colour each dataset as every other page does.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from .datasets import BY_SLUG, DATASETS
+
+TOP_ARTISTS = 25  # per dataset
+TOP_GENRES = 30  # per dataset
+# the publishers that give a track's language: Genius (Sleeping-DISCO `language`) and FMA (`language_code`);
+# scanning only their id ranges spares a pass over LAION's 12 million rows
+LANGUAGE_DATASETS = ("sleeping-disco-9m", "free-music-archive")
+RESTRICTIVE = ("NC", "ND")
+
+SCHEMA = """
+create table dataset_styles (
+    slug text primary key references datasets(slug),
+    short_name text not null,
+    colour text not null,
+    position integer not null
+);
+create table overlap_combinations (
+    dataset_list text primary key,
+    label text not null,
+    datasets integer not null,
+    recordings integer not null,
+    tracks integer not null
+);
+create table dataset_languages (
+    dataset text not null references datasets(slug),
+    language text not null,
+    tracks integer not null,
+    primary key (dataset, language)
+) without rowid;
+create table dataset_top_artists (
+    dataset text not null references datasets(slug),
+    position integer not null,
+    artist_id integer not null references artists(id),
+    name text not null,
+    key text not null,
+    tracks integer not null,
+    primary key (dataset, position)
+) without rowid;
+create table dataset_top_genres (
+    dataset text not null references datasets(slug),
+    position integer not null,
+    genre text not null,
+    tracks integer not null,
+    primary key (dataset, position)
+) without rowid;
+create table licence_terms (
+    dataset text not null references datasets(slug),
+    licence_code text,
+    tracks integer not null,
+    noncommercial integer not null,
+    no_derivatives integer not null,
+    restrictive integer not null
+);
+create table training_summary (
+    model text not null references models(slug),
+    model_name text not null,
+    status text not null,
+    position integer not null,
+    tracks integer not null,
+    primary key (model, status)
+) without rowid;
+create table headline_figures (
+    tracks integer not null,
+    artists integer not null,
+    shared_recordings integer not null,
+    fma_tracks integer not null,
+    fma_restrictive_tracks integer not null,
+    training_listed integer not null,
+    training_in_datasets integer not null
+);
+"""
+
+# what a model maker's list says about a track, against the dataset (training_use)
+TRAINING_STATUSES = (
+    ("licence agrees with the dataset", "track_id is not null and licence_disagrees = 0"),
+    ("licence differs from the dataset", "track_id is not null and licence_disagrees = 1"),
+    ("licence not comparable", "track_id is not null and licence_disagrees is null"),
+    ("in none of the four datasets", "track_id is null"),
+)
+
+
+def restrictive_terms(licence_code: str | None) -> list[str]:
+    """Which licence terms forbid commercial use (NC) or derivatives (ND): `CC BY-NC-ND` → ['NC', 'ND']."""
+    return [term for term in RESTRICTIVE if licence_code and term in licence_code.split(" ")[-1].split("-")]
+
+
+def combination_label(dataset_list: str) -> str:
+    return " + ".join(BY_SLUG[slug].short_name if slug in BY_SLUG else slug for slug in dataset_list.split(","))
+
+
+def write_summaries(conn: sqlite3.Connection, log=print) -> None:
+    """Create and fill the summary tables (in one transaction) from the finished tables."""
+    started = time.monotonic()
+    conn.executescript("begin;" + SCHEMA)
+    conn.executemany("insert into dataset_styles values (?, ?, ?, ?)",
+                     [(info.slug, info.short_name, info.colour, n) for n, info in enumerate(DATASETS, start=1)])
+    combinations = conn.execute(
+        "select dataset_list, max(datasets), count(*), sum(tracks) from shared_recordings group by dataset_list"
+    ).fetchall()
+    conn.executemany("insert into overlap_combinations values (?, ?, ?, ?, ?)",
+                     [(dataset_list, combination_label(dataset_list), n, recordings, tracks)
+                      for dataset_list, n, recordings, tracks in combinations])
+    for slug in LANGUAGE_DATASETS:
+        conn.execute(
+            "insert into dataset_languages select :slug, language, count(*) from tracks "
+            "where id between (select first_track_id from datasets where slug = :slug) "
+            "and (select last_track_id from datasets where slug = :slug) and language is not null "
+            "group by language", {"slug": slug})
+    for (slug,) in conn.execute("select slug from datasets order by first_track_id").fetchall():
+        conn.execute(
+            "insert into dataset_top_artists select :slug, row_number() over (order by ad.tracks desc, a.id), "
+            "a.id, a.name, a.key, ad.tracks from (select artist_id, tracks from artist_datasets "
+            "where dataset = :slug order by tracks desc limit :n) ad join artists a on a.id = ad.artist_id",
+            {"slug": slug, "n": TOP_ARTISTS})
+        conn.execute(
+            "insert into dataset_top_genres select :slug, row_number() over (order by tracks desc, genre), genre, "
+            "tracks from (select genre, tracks from dataset_genres where dataset = :slug "
+            "order by tracks desc, genre limit :n)", {"slug": slug, "n": TOP_GENRES})
+    licences = conn.execute("select dataset, licence_code, tracks from dataset_licences").fetchall()
+    conn.executemany("insert into licence_terms values (?, ?, ?, ?, ?, ?)",
+                     [(dataset, code, n, int("NC" in terms), int("ND" in terms), int(bool(terms)))
+                      for dataset, code, n in licences for terms in [restrictive_terms(code)]])
+    for position, (status, condition) in enumerate(TRAINING_STATUSES, start=1):
+        conn.execute(
+            f"insert into training_summary select m.slug, m.name, ?, ?, count(u.id) from models m "
+            f"left join training_use u on u.model = m.slug and {condition} group by m.slug", [status, position])
+    conn.execute("""
+        insert into headline_figures select
+            (select coalesce(sum(rows_loaded), 0) from datasets),
+            (select count(*) from artists),
+            (select coalesce(sum(recordings), 0) from overlap_combinations),
+            (select coalesce(sum(tracks), 0) from licence_terms where dataset = 'free-music-archive'),
+            (select coalesce(sum(tracks), 0) from licence_terms where dataset = 'free-music-archive' and restrictive),
+            (select count(*) from training_use),
+            (select count(distinct track_id) from training_use where track_id is not null)
+    """)
+    conn.execute("commit")
+    log(f"  summaries: {time.monotonic() - started:.1f}s")
