@@ -15,6 +15,9 @@ from .datasets import BY_SLUG, DATASETS
 
 TOP_ARTISTS = 25  # per dataset
 TOP_GENRES = 30  # per dataset
+# the artist page counts an artist's tracks per release year and per role when asked; for an artist with more
+# tracks than this, the counts are precomputed here (a few thousand artists at full scale)
+ARTIST_STATS_MIN = 2_000
 # the publishers that give a track's language: Genius (Sleeping-DISCO `language`) and FMA (`language_code`);
 # scanning only their id ranges spares a pass over LAION's 12 million rows
 LANGUAGE_DATASETS = ("sleeping-disco-9m", "free-music-archive")
@@ -72,6 +75,14 @@ create table training_summary (
     tracks integer not null,
     primary key (model, status)
 ) without rowid;
+create table artist_track_stats (
+    artist_id integer not null references artists(id),
+    kind text not null, -- 'year' or 'role'
+    dataset text not null references datasets(slug),
+    value not null, -- the release year or the role
+    tracks integer not null,
+    primary key (artist_id, kind, dataset, value)
+) without rowid;
 create table headline_figures (
     tracks integer not null,
     artists integer not null,
@@ -81,6 +92,19 @@ create table headline_figures (
     training_listed integer not null,
     training_in_datasets integer not null
 );
+"""
+
+# an artist's tracks per dataset and release year, and per dataset and role, for the artists with more than :min
+ARTIST_STATS_SQL = """
+    select ta.artist_id, 'year', t.dataset, t.release_year, count(distinct t.id)
+    from artists a join track_artists ta on ta.artist_id = a.id join tracks t on t.id = ta.track_id
+    where a.tracks > :min and t.release_year is not null
+    group by ta.artist_id, t.dataset, t.release_year
+    union all
+    select ta.artist_id, 'role', t.dataset, ta.role, count(distinct t.id)
+    from artists a join track_artists ta on ta.artist_id = a.id join tracks t on t.id = ta.track_id
+    where a.tracks > :min
+    group by ta.artist_id, t.dataset, ta.role
 """
 
 # what a model maker's list says about a track, against the dataset (training_use)
@@ -137,6 +161,7 @@ def write_summaries(conn: sqlite3.Connection, log=print) -> None:
         conn.execute(
             f"insert into training_summary select m.slug, m.name, ?, ?, count(u.id) from models m "
             f"left join training_use u on u.model = m.slug and {condition} group by m.slug", [status, position])
+    conn.execute("insert into artist_track_stats " + ARTIST_STATS_SQL, {"min": ARTIST_STATS_MIN})
     conn.execute("""
         insert into headline_figures select
             (select coalesce(sum(rows_loaded), 0) from datasets),
