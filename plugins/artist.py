@@ -16,7 +16,7 @@ from datasette.utils.asgi import AsgiStream, Response
 
 from ingest import CAVEAT, DATABASE
 from ingest.check import spreadsheet_safe
-from ingest.datasets import DATASETS
+from ingest.datasets import DATASETS, SLUGS
 
 PAGE_SIZE = 100
 CSV_CHUNK = 2_000
@@ -106,6 +106,14 @@ async def artist_view(datasette, request):
         html = await datasette.render_template("artist.html", {"artist": None, "key": key}, request=request)
         return Response.html(html, status=404)
     dataset = request.args.get("dataset") or None
+    if dataset and dataset not in SLUGS:
+        message = (f"There is no dataset “{dataset}”. The datasets are {', '.join(SLUGS[:-1])} and {SLUGS[-1]}; "
+                   f"leave dataset out for all four.")
+        if fmt == "json":
+            return Response.json({"ok": False, "error": message, "status": 400}, status=400)
+        html = await datasette.render_template("error.html", {"ok": False, "error": message, "status": 400,
+                                                              "title": "No such dataset"}, request=request)
+        return Response.html(html, status=400)
     if fmt == "csv":
         return _csv(db, artist, dataset)
     try:
