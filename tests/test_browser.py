@@ -63,7 +63,7 @@ def test_search_an_artist_open_their_page_and_download_the_csv(server, page, tmp
     assert download.suggested_filename == "bjork-tracks.csv"
     path = tmp_path / download.suggested_filename
     download.save_as(path)
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    rows = list(csv.DictReader(path.open(encoding="utf-8-sig")))  # with the BOM Excel needs
     assert len(rows) == 8
     assert {r["dataset"] for r in rows} == {"laion-disco-12m", "sleeping-disco-9m", "spotify-tracks-dataset"}
     assert sum(r["title"] == "Army of Me" for r in rows) == 4

@@ -163,12 +163,12 @@ async def test_artist_page(ds):
 async def test_artist_csv_has_every_track(ds, db):
     response = await ds.client.get("/artist/bjork.csv")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     expected = {r[0] for r in db.execute("select distinct ta.track_id from track_artists ta join artists a on "
                                          "a.id = ta.artist_id where a.key = 'bjork'")}
     assert {int(r["track_id"]) for r in rows} == expected
     only = list(csv.DictReader(io.StringIO((await ds.client.get("/artist/bjork.csv?dataset=spotify-tracks-dataset"))
-                                           .text)))
+                                           .content.decode("utf-8-sig"))))
     assert [r["dataset"] for r in only] == ["spotify-tracks-dataset"]
 
 
@@ -234,6 +234,11 @@ QUERY_EXPECTATIONS = {
     "training_licence_disagreements": ({}, lambda rows: {r["licence_in_dataset"] for r in rows} ==
                                        {"CC BY-NC-SA", "CC BY-NC-ND"}),
     "training_top_artists": ({}, lambda rows: rows[0]["tracks"] >= rows[-1]["tracks"]),
+    "tracks_per_dataset": ({}, lambda rows: [r["dataset"] for r in rows] == ["LAION-DISCO", "Sleeping-DISCO", "FMA",
+                                                                            "Spotify"] and rows[0]["tracks"] == 299),
+    "overlap_combinations": ({}, lambda rows: rows[0]["datasets"] == 3 and sum(r["recordings"] for r in rows) == 40),
+    "training_licence_agreement": ({}, lambda rows: {r["status"]: r["tracks"] for r in rows}[
+        "in none of the four datasets"] == 4),
     "training_outside_datasets": ({"model": ""}, lambda rows: all(r["listed_id"].isdigit() for r in rows)),
 }
 
@@ -274,7 +279,7 @@ async def test_caveat_and_provenance_on_table_and_row_pages(ds, db):
                             "and title = 'Duplicate Song' order by id desc").fetchone()
     html = (await ds.client.get(f"/datasets/tracks/{track}")).text
     assert "does not prove a model was trained on it" in html
-    assert "Where this row comes from" in html and "Sleeping-DISCO-9M" in html and f"line {row}" in html
+    assert "From the publisher's file" in html and "Sleeping-DISCO-9M" in html and f"line {row}" in html
     assert "The same id appears earlier in this dataset" in html
 
 

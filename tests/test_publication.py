@@ -33,7 +33,7 @@ async def test_filtered_csv_export_returns_exactly_the_filtered_rows(ds, db):
     response = await ds.client.get("/datasets/tracks.csv", params={
         "dataset": "spotify-tracks-dataset", "explicit": "0", "_stream": "on", "_size": "max"})
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     expected = [str(r[0]) for r in db.execute(
         "select id from tracks where dataset = 'spotify-tracks-dataset' and explicit = 0 order by id")]
     assert [row["id"] for row in rows] == expected and len(expected) > 100
