@@ -8,7 +8,10 @@ An empty plain list means the plain publication cannot answer that question at a
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from urllib.parse import quote, urlencode
+
+import yaml
 
 PLAIN_SEARCHABLE = ("laion_disco_12m", "sleeping_disco_9m", "fma_raw_tracks", "spotify_tracks_dataset")
 
@@ -108,4 +111,14 @@ def requests(values: dict) -> list[tuple[str, list[str], list[str]]]:
             "select track_name, artists, popularity from spotify_tracks_dataset order by cast(popularity as "
             "integer) desc limit 100")]),
     ]
-    return mix
+    return mix + chart_requests()
+
+
+def chart_requests() -> list[tuple[str, list[str], list[str]]]:
+    """Every chart of the overview dashboard, fetched as datasette-dashboards fetches it, and the pages that
+    show charts or figures (the plain publication has no such pages)."""
+    metadata = yaml.safe_load((Path(__file__).resolve().parent.parent / "metadata.yml").read_text())
+    charts = metadata["plugins"]["datasette-dashboards"]["overview"]["charts"]
+    return [("landing page (headline figures)", ["/"], []), ("dashboard page", ["/-/dashboards/overview"], [])] + [
+        (f"chart: {slug}", ["/datasets.json?" + urlencode({"sql": chart["query"], "_shape": "objects"})], [])
+        for slug, chart in charts.items()]
