@@ -16,8 +16,8 @@ from .datasets import BY_SLUG, DATASETS
 TOP_ARTISTS = 25  # per dataset
 TOP_GENRES = 30  # per dataset
 # the artist page counts an artist's tracks per release year and per role when asked; for an artist with more
-# tracks than this, the counts are precomputed here (a few thousand artists at full scale)
-ARTIST_STATS_MIN = 2_000
+# tracks than this, the counts are precomputed here
+ARTIST_STATS_MIN = 1_000
 # the publishers that give a track's language: Genius (Sleeping-DISCO `language`) and FMA (`language_code`);
 # scanning only their id ranges spares a pass over LAION's 12 million rows
 LANGUAGE_DATASETS = ("sleeping-disco-9m", "free-music-archive")
@@ -94,18 +94,24 @@ create table headline_figures (
 );
 """
 
-# an artist's tracks per dataset and release year, and per dataset and role, for the artists with more than :min
+# An artist's tracks per dataset and release year, and per dataset and role, for the artists that `{artists}`
+# selects: the build precomputes the artists with more than ARTIST_STATS_MIN tracks; the artist page counts the
+# others itself with the same SQL. The dataset comes from the track id's range, and only the datasets that give
+# release years have their tracks looked up.
 ARTIST_STATS_SQL = """
-    select ta.artist_id, 'year', t.dataset, t.release_year, count(distinct t.id)
-    from artists a join track_artists ta on ta.artist_id = a.id join tracks t on t.id = ta.track_id
-    where a.tracks > :min and t.release_year is not null
-    group by ta.artist_id, t.dataset, t.release_year
+    with credits as (
+        select ta.artist_id, ta.track_id, ta.role, d.slug as dataset
+        from ({artists}) chosen join track_artists ta on ta.artist_id = chosen.id
+        join datasets d on ta.track_id between d.first_track_id and d.last_track_id
+    )
+    select c.artist_id, 'year' as kind, c.dataset, t.release_year as value, count(distinct t.id) as tracks
+    from credits c join tracks t on t.id = c.track_id
+    where c.dataset in (select dataset from dataset_years) and t.release_year is not null
+    group by c.artist_id, c.dataset, t.release_year
     union all
-    select ta.artist_id, 'role', t.dataset, ta.role, count(distinct t.id)
-    from artists a join track_artists ta on ta.artist_id = a.id join tracks t on t.id = ta.track_id
-    where a.tracks > :min
-    group by ta.artist_id, t.dataset, ta.role
+    select artist_id, 'role', dataset, role, count(distinct track_id) from credits group by artist_id, dataset, role
 """
+BIG_ARTISTS = "select id from artists where tracks > :min"
 
 # what a model maker's list says about a track, against the dataset (training_use)
 TRAINING_STATUSES = (
@@ -161,7 +167,8 @@ def write_summaries(conn: sqlite3.Connection, log=print) -> None:
         conn.execute(
             f"insert into training_summary select m.slug, m.name, ?, ?, count(u.id) from models m "
             f"left join training_use u on u.model = m.slug and {condition} group by m.slug", [status, position])
-    conn.execute("insert into artist_track_stats " + ARTIST_STATS_SQL, {"min": ARTIST_STATS_MIN})
+    conn.execute("insert into artist_track_stats " + ARTIST_STATS_SQL.format(artists=BIG_ARTISTS),
+                 {"min": ARTIST_STATS_MIN})
     conn.execute("""
         insert into headline_figures select
             (select coalesce(sum(rows_loaded), 0) from datasets),

@@ -14,7 +14,7 @@ from datasette import hookimpl
 
 from ingest import DATABASE
 from ingest.datasets import BY_SLUG, DATASETS
-from ingest.summaries import ARTIST_STATS_MIN
+from ingest.summaries import ARTIST_STATS_MIN, ARTIST_STATS_SQL
 
 DASHBOARD = "overview"
 ORDER = {info.slug: n for n, info in enumerate(DATASETS)}
@@ -38,21 +38,12 @@ async def artist_stats(db, artist_id: int, tracks: int) -> dict[str, list[dict]]
     """Tracks per dataset × release year, and per dataset × role, for the artist page's charts: precomputed for
     an artist with many tracks (artist_track_stats), counted now for the others (a few milliseconds)."""
     if tracks > ARTIST_STATS_MIN:
-        rows = (await db.execute(
-            "select kind, dataset, value, tracks from artist_track_stats where artist_id = ? "
-            "order by kind, dataset, value", [artist_id])).rows
+        rows = (await db.execute("select kind, dataset, value, tracks from artist_track_stats where artist_id = ? "
+                                 "order by kind, dataset, value", [artist_id])).rows
     else:
-        rows = (await db.execute(
-            """
-            select 'year' as kind, t.dataset, t.release_year as value, count(distinct t.id) as tracks
-            from track_artists ta join tracks t on t.id = ta.track_id
-            where ta.artist_id = :artist and t.release_year is not null group by t.dataset, t.release_year
-            union all
-            select 'role', t.dataset, ta.role, count(distinct t.id)
-            from track_artists ta join tracks t on t.id = ta.track_id
-            where ta.artist_id = :artist group by t.dataset, ta.role
-            order by 1, 2, 3
-            """, {"artist": artist_id})).rows
+        sql = ARTIST_STATS_SQL.format(artists="select :artist as id")
+        rows = (await db.execute(f"select kind, dataset, value, tracks from ({sql}) order by kind, dataset, value",
+                                 {"artist": artist_id})).rows
     stats = {"year": [], "role": []}
     for kind, dataset, value, count in rows:
         info = BY_SLUG.get(dataset)
