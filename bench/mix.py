@@ -119,6 +119,6 @@ def chart_requests() -> list[tuple[str, list[str], list[str]]]:
     show charts or figures (the plain publication has no such pages)."""
     metadata = yaml.safe_load((Path(__file__).resolve().parent.parent / "metadata.yml").read_text())
     charts = metadata["plugins"]["datasette-dashboards"]["overview"]["charts"]
-    return [("landing page (headline figures)", ["/"], []), ("dashboard page", ["/-/dashboards/overview"], [])] + [
+    return [("landing page (headline figures)", ["/"], ["/"]), ("dashboard page", ["/-/dashboards/overview"], [])] + [
         (f"chart: {slug}", ["/datasets.json?" + urlencode({"sql": chart["query"], "_shape": "objects"})], [])
         for slug, chart in charts.items()]
