@@ -18,7 +18,6 @@ from ingest.summaries import ARTIST_STATS_MIN, ARTIST_STATS_SQL
 
 DASHBOARD = "overview"
 ORDER = {info.slug: n for n, info in enumerate(DATASETS)}
-DATASET_SCALE = {"domain": [info.short_name for info in DATASETS], "range": [info.colour for info in DATASETS]}
 CHART_HEIGHT = 170
 
 
@@ -54,8 +53,11 @@ async def artist_stats(db, artist_id: int, tracks: int) -> dict[str, list[dict]]
 def artist_charts(datasets: list[dict], stats: dict[str, list[dict]]) -> list[dict]:
     """Vega-Lite specs for the artist page: tracks per dataset, per release year, by role; each with a sentence
     that says what it shows, for screen readers."""
-    colour = {"field": "dataset", "type": "nominal", "scale": DATASET_SCALE, "title": None,
-              "legend": {"orient": "bottom"}}
+    present = {d["slug"] for d in datasets}
+    # the legend names only the datasets the artist is in, each in its registry colour
+    scale = {"domain": [info.short_name for info in DATASETS if info.slug in present],
+             "range": [info.colour for info in DATASETS if info.slug in present]}
+    colour = {"field": "dataset", "type": "nominal", "scale": scale, "title": None, "legend": {"orient": "bottom"}}
     base = {"width": "container", "height": CHART_HEIGHT, "background": None, "view": {"stroke": None},
             "config": {"font": "Helvetica, Arial, sans-serif"}}
     per_dataset = [{"dataset": BY_SLUG[d["slug"]].short_name if d["slug"] in BY_SLUG else d["slug"],
