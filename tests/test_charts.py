@@ -151,3 +151,13 @@ async def test_landing_page_headline_strip_links_to_the_dashboard(ds, db):
     assert f"<strong>{figures['shared_recordings']:,}</strong> recordings in two or more datasets" in html
     assert "% </strong>" not in html and "<strong>50 %</strong> of FMA tracks" in html
     assert html.count('href="/-/dashboards/overview') >= 6
+
+
+@pytest.mark.asyncio
+async def test_the_dashboard_config_stays_out_of_the_metadata_permission_checks_copy(ds):
+    """Datasette 0.65.5 deep-copies its local metadata for every table permission check; the dashboard's
+    configuration is handed to datasette-dashboards without riding along (plugins/charts.py)."""
+    assert "datasette-dashboards" not in ds._metadata_local.get("plugins", {})
+    assert "datasette-cluster-map" in ds._metadata_local["plugins"]
+    assert set(ds.plugin_config("datasette-dashboards")["overview"]["charts"]) == set(DASHBOARD["charts"])
+    assert "datasette-dashboards" in (await ds.client.get("/-/metadata.json")).json()["plugins"]
