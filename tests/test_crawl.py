@@ -7,10 +7,13 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from ingest.datasets import SLUGS, first_track_id
+
 START = [
     "/", "/search?q=bjork", "/search?q=love", "/search?q=https://www.youtube.com/watch?v=dQw4w9WgXcQ",
     "/artist/bjork", "/artist/sigur-ros", "/artist/no-such-artist", "/datasets", "/datasets/tracks",
-    "/datasets/tracks?dataset=free-music-archive", "/datasets/artists", "/datasets/tracks/1", "/datasets/tracks/300",
+    "/datasets/tracks?dataset=free-music-archive", "/datasets/artists",
+    *(f"/datasets/tracks/{first_track_id(slug)}" for slug in SLUGS),  # a track of each dataset
     "/datasets/top_artists?dataset=sleeping-disco-9m", "/datasets/artist_tracks?artist=bjork",
     "/-/dashboards", "/-/dashboards/overview", "/-/dashboards/overview/release-years", "/-/search?q=love", "/check",
 ]
