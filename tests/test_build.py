@@ -204,3 +204,16 @@ def test_prepared_values_line_up_with_the_columns_they_are_inserted_into():
         "album_url": "https://freemusicarchive.org/music/A/Album"}
     assert [credit[:3] for credit in credits] == [("a", "A", "primary"), ("b", "B", "featured")]
     assert (file, row, links, title_key, reason, raw) == ("tracks.csv", 9, (), "song", None, None)
+
+
+def test_an_fma_artist_id_of_digits_int_cannot_read_is_not_a_map_entry(tmp_path):
+    # '²'.isdigit() is true, but int('²') fails: such an id once stopped the build
+    from ingest.build import build_from_records
+    from ingest.records import Credit, Track
+
+    records = [Track("free-music-archive", "tracks.csv", 4, "7", "Song", "Odd", [
+        Credit("Odd", source_artist_id="²", location="Paris", latitude=48.8, longitude=2.3)])]
+    build_from_records(tmp_path / "odd.db", {"free-music-archive": records})
+    conn = sqlite3.connect(tmp_path / "odd.db")
+    assert conn.execute("select count(*) from tracks").fetchone()[0] == 1
+    assert conn.execute("select count(*) from fma_artists").fetchone()[0] == 0

@@ -149,7 +149,7 @@ class Loader:
                         spelling[1] += 1
                 if role == "primary":
                     stats[1] += 1
-                if latitude is not None and source_id and source_id.isdigit():
+                if latitude is not None and source_id and source_id.isdecimal():
                     self._fma_artist(int(source_id), artist, name, location, latitude, longitude, url)
             for position, (video, link) in enumerate(links):
                 links_rows.append((track_id, position, video, link))
