@@ -12,11 +12,12 @@ from dataclasses import astuple, dataclass, field
 from ..datasets import first_track_id
 from ..normalize import match_key
 from .reader_process import DatasetStats
-from .schema import TRACK_COLUMNS, TRACK_VALUE_COLUMNS, insert_sql
+from .schema import ROLES, TRACK_COLUMNS, TRACK_VALUE_COLUMNS, insert_sql
 
 ROWS_PER_INSERT = 20  # rows per INSERT statement: many-row VALUES lists bind faster than executemany alone
 TOP_METRICS = tuple((metric, TRACK_VALUE_COLUMNS.index(metric)) for metric in ("views", "popularity", "listens"))
 LICENCE_CODE = TRACK_VALUE_COLUMNS.index("licence_code")
+ROLE_CODES = {role: code for code, role in enumerate(ROLES)}
 TOP_TRACKS = 1000
 
 
@@ -132,7 +133,7 @@ class Loader:
                         source = self.source_artists[source_id] = self.next_source_artist
                         self.next_source_artist += 1
                         sources.append((source, artist, dataset, source_id, name, url))
-                credits_rows.append((track_id, position, artist, role, source))
+                credits_rows.append((track_id, position, artist, ROLE_CODES[role], source))
                 stats = per_artist.get(artist)
                 if stats is None:
                     stats = per_artist[artist] = [0, 0]
@@ -165,7 +166,8 @@ class Loader:
         if whole < len(tracks):
             conn.executemany(self._insert_one, tracks[whole:])
         if credits_rows:
-            conn.executemany("insert into track_artists values (?, ?, ?, ?, ?)", credits_rows)
+            conn.executemany("insert into track_artists (track_id, position, artist_id, role_code, artist_source_id) "
+                             "values (?, ?, ?, ?, ?)", credits_rows)
         if links_rows:
             conn.executemany("insert into youtube_links values (?, ?, ?, ?)", links_rows)
         if problems:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from ..datasets import dataset_sql, derived_url_sql
 
+ROLES = ("primary", "featured", "writer")  # track_artists.role, by role_code
+
 SCHEMA = """
 create table datasets (
     slug text primary key,
@@ -94,7 +96,10 @@ create table track_artists (
     track_id integer not null references tracks(id),
     position integer not null,
     artist_id integer not null references artists(id),
-    role text not null,
+    -- stored as a number (0 and 1 take no bytes in SQLite's records: 210 MB less over 30 million credits), read as
+    -- its name
+    role_code integer not null,
+    role text generated always as (ROLE_SQL) virtual,
     artist_source_id integer references artist_sources(id),
     primary key (track_id, position)
 ) without rowid;
@@ -194,7 +199,8 @@ create table problems (
     reason text not null,
     raw text
 );
-""".replace("DERIVED_URL_SQL", derived_url_sql()).replace("DATASET_SQL", dataset_sql())
+""".replace("DERIVED_URL_SQL", derived_url_sql()).replace("DATASET_SQL", dataset_sql()).replace(
+    "ROLE_SQL", "case role_code " + " ".join(f"when {code} then '{role}'" for code, role in enumerate(ROLES)) + " end")
 
 INDEXES = """
 -- by publisher id (links, duplicates); browsing one dataset needs no index: it is one range of track ids
