@@ -18,7 +18,6 @@ from .datasets import DATASETS
 from .records import SourceError
 
 
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)

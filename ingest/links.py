@@ -93,7 +93,7 @@ def parse_link(text: str) -> Link | None:
     if host == "genius.com":
         if len(segments) >= 2 and segments[0] == "artists":
             return Link("genius_artist", _canonical_page("genius.com", "/artists/" + segments[1]))
-        if len(segments) >= 2 and segments[0] == "songs" and segments[1].isdigit():
+        if len(segments) >= 2 and segments[0] == "songs" and segments[1].isdecimal():
             return Link("genius_song", segments[1])  # genius.com/songs/<id> names the song id itself
         if len(segments) == 1 and segments[0].endswith("-lyrics"):
             return Link("genius_song", _canonical_page("genius.com", "/" + segments[0]))

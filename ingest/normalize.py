@@ -289,7 +289,7 @@ def title_key(title: str) -> tuple[str, tuple[str, ...]]:
 def recording_versions(versions) -> frozenset[str]:
     """Which version tags name a different recording: (`Live at Wembley`, `Remastered`) → {`live`}.
     Remasters, edits and video/lyrics uploads are the same recording and give nothing."""
-    found = set()
+    found: set[str] = set()
     for tag in versions:
         folded = fold(tag).replace("'", " ")
         found.update(word for word, pattern in _RECORDING_TAGS if pattern.search(folded))

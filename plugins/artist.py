@@ -45,7 +45,7 @@ async def load_artist(db, key: str) -> dict | None:
     artist["identities"] = identities
     # one name, several ids in one dataset: maybe several artists (YouTube's auto-generated "X - Topic"
     # channel is the artist's own, so it does not count)
-    per_dataset = {}
+    per_dataset: dict[str, list] = {}
     for identity in identities:
         if not identity["name"].endswith(" - Topic"):
             per_dataset.setdefault(identity["dataset"], []).append(identity)

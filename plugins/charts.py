@@ -65,7 +65,7 @@ async def artist_stats(db, artist_id: int, tracks: int) -> dict[str, list[dict]]
         sql = ARTIST_STATS_SQL.format(artists="select :artist as id")
         rows = (await db.execute(f"select kind, dataset, value, tracks from ({sql}) order by kind, dataset, value",
                                  {"artist": artist_id})).rows
-    stats = {"year": [], "role": []}
+    stats: dict[str, list[dict]] = {"year": [], "role": []}
     for kind, dataset, value, count in rows:
         info = BY_SLUG.get(dataset)
         stats[kind].append({"dataset": info.short_name if info else dataset, kind: value, "tracks": count})

@@ -163,7 +163,7 @@ def _csv_for_spreadsheets(scope, send):
                     items.append((b"content-disposition",
                                   f"attachment; filename=\"{json.dumps(name)[1:-1]}\"".encode("latin-1", "replace")))
                 length = headers.get(b"content-length")
-                if length is not None and length.isdigit():
+                if length is not None and length.isdecimal():
                     # a body that already has its BOM keeps its length; checked on the first chunk
                     state["length"] = int(length)
                 message = dict(message, headers=items)

@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import astuple
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -32,7 +33,7 @@ from ..sources import attribution
 from .finish import finish
 from .inspect import INSPECT_FILE, prepare_inspect_data, write_inspect_data
 from .loader import Loader, SourceCounts
-from .reader_process import events, prepared_batches
+from .reader_process import Event, events, prepared_batches
 from .schema import SCHEMA
 from .space import DiskFull, check_space, disk_full, is_disk_full, sorting_beside
 
@@ -56,8 +57,9 @@ def build(out: Path, sources: dict[str, Path], *, attributions: Iterable[Path] =
     out.parent.mkdir(parents=True, exist_ok=True)
     if space_check:
         check_space(out, sources)
-    revisions = {slug: (revisions or {}).get(slug) or read_revision(path) for slug, path in sources.items()}
-    return _build(out, prepared_batches(sources), attributions, revisions, progress, log)
+    found: dict[str, str | None] = {slug: (revisions or {}).get(slug) or read_revision(path)
+                                     for slug, path in sources.items()}
+    return _build(out, prepared_batches(sources), attributions, found, progress, log)
 
 
 def build_from_records(out: Path, records: dict[str, Iterable[Track | Problem]], *,
@@ -66,10 +68,10 @@ def build_from_records(out: Path, records: dict[str, Iterable[Track | Problem]],
     """Build the database at `out` from records made in this process (slug → records, in registry order): the same
     schema, ids and finishing steps as `build`, for tests that need a database holding just a few tracks."""
     ordered = [(info.slug, records[info.slug]) for info in DATASETS if info.slug in records]
-    return _build(out, events(ordered), attributions, revisions or {}, False, log)
+    return _build(out, events(ordered), attributions, dict(revisions or {}), False, log)
 
 
-def _build(out: Path, batches: Iterator[tuple[str, object]], attributions: Iterable[Path],
+def _build(out: Path, batches: Iterator[Event], attributions: Iterable[Path],
            revisions: dict[str, str | None], progress: bool, log) -> dict[str, SourceCounts]:
     out = Path(out)
     # training lists are small: read them first, so a bad one stops the build before the long load
@@ -102,7 +104,7 @@ def _build(out: Path, batches: Iterator[tuple[str, object]], attributions: Itera
     return results
 
 
-def _load(conn: sqlite3.Connection, batches: Iterator[tuple[str, object]], revisions: dict[str, str | None],
+def _load(conn: sqlite3.Connection, batches: Iterator[Event], revisions: dict[str, str | None],
           progress: bool, log) -> dict[str, SourceCounts]:
     """Every dataset's rows, each dataset in one transaction, then the tables made from all of them."""
     with without_cycle_collection():
@@ -121,11 +123,12 @@ def without_cycle_collection():
         gc.enable()
 
 
-def _load_all(conn: sqlite3.Connection, batches: Iterator[tuple[str, object]], revisions: dict[str, str | None],
+def _load_all(conn: sqlite3.Connection, batches: Iterator[Event], revisions: dict[str, str | None],
               progress: bool, log) -> dict[str, SourceCounts]:
     loader = Loader(conn)
     results: dict[str, SourceCounts] = {}
-    bar, slug, t0 = None, None, 0.0
+    bar: Any = None
+    slug, t0 = None, 0.0
     for event, payload in batches:
         if event == "rows":
             loader.write(payload)

@@ -13,13 +13,15 @@ import traceback
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..records import Problem, SourceError, Track
 from ..sources import all_sources
 from .rows import prepare
 
 BATCH = 4_000  # prepared rows per hand-off
+# (kind, payload): ("start", slug), ("rows", [prepared row, …]), ("stats", DatasetStats), ("done", None)
+Event = tuple[str, Any]
 
 
 class DatasetStats(NamedTuple):
@@ -30,14 +32,16 @@ class DatasetStats(NamedTuple):
     explicit: int
 
 
-def events(datasets: Iterable[tuple[str, Iterable[Track | Problem]]]) -> Iterator[tuple[str, object]]:
+def events(datasets: Iterable[tuple[str, Iterable[Track | Problem]]]) -> Iterator[Event]:
     """Records → the build's events: ("start", slug), ("rows", [prepared row, …]) …, ("stats", DatasetStats) per
     dataset, then ("done", None)."""
     keys: dict[str, str] = {}
     for slug, records in datasets:
         yield "start", slug
         batch = []
-        genres, years, explicit = Counter(), Counter(), 0
+        genres: Counter[str] = Counter()
+        years: Counter[int] = Counter()
+        explicit = 0
         for record in records:
             batch.append(prepare(record, keys))
             if len(batch) >= BATCH:
@@ -88,7 +92,7 @@ def _run(sources: dict[str, Path], queue, parent: int) -> None:
         put(("crash", traceback.format_exc()))
 
 
-def prepared_batches(sources: dict[str, Path]) -> Iterator[tuple[str, object]]:
+def prepared_batches(sources: dict[str, Path]) -> Iterator[Event]:
     """The events of `events()` for the publishers' files at `sources`, read in a process of their own."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue(maxsize=16)

@@ -109,7 +109,7 @@ def read(path: Path) -> Iterator[TrainingUse | Problem]:
                                   ",".join(fields))
                     continue
                 source_id, title, author, licence, url = (field.strip() or None for field in fields)
-                if not source_id or not source_id.isdigit():
+                if not source_id or not source_id.isdecimal():
                     yield Problem(info.slug, path.name, start, f"id {source_id!r} is not an FMA track id: the row "
                                   "cannot be matched or cited", ",".join(fields))
                     continue

@@ -115,12 +115,12 @@ def read_raw_tracks(path: Path) -> dict[str, tuple]:
     return out
 
 
-def read_raw_artists(path: Path) -> dict[str, str]:
+def read_raw_artists(path: Path) -> dict[str, str | None]:
     return {row["artist_id"].strip(): row.get("artist_url") or None
             for _, row in _dict_rows(path, ("artist_id", "artist_url"))}
 
 
-def read_raw_albums(path: Path) -> dict[str, str]:
+def read_raw_albums(path: Path) -> dict[str, str | None]:
     return {row["album_id"].strip(): row.get("album_url") or None
             for _, row in _dict_rows(path, ("album_id", "album_url"))}
 
@@ -166,13 +166,13 @@ def read(directory: Path) -> Iterator[Track | Problem]:
                           ",".join(fields))
             continue
 
-        def get(group: str, name: str) -> str | None:
+        def get(group: str, name: str, fields: list[str] = fields) -> str | None:
             index = columns.get((group, name))
             value = fields[index].strip() if index is not None else ""
             return value or None
 
         track_id = fields[0].strip()
-        if not track_id.isdigit():
+        if not track_id.isdecimal():
             yield Problem(DATASET.slug, "tracks.csv", line, f"track_id {track_id!r} is not a number: "
                           "the row cannot be cited", ",".join(fields))
             continue
@@ -197,8 +197,9 @@ def read(directory: Path) -> Iterator[Track | Problem]:
         genre_ids = genre_ids if isinstance(genre_ids, (list, tuple)) else []  # `5` or `'Rock'` is not a list
         genre_titles = [genres.get(str(genre_id), str(genre_id)) for genre_id in genre_ids
                         if isinstance(genre_id, (int, str))]
-        if not genre_titles and get("track", "genre_top"):
-            genre_titles = [get("track", "genre_top")]
+        genre_top = get("track", "genre_top")
+        if not genre_titles and genre_top:
+            genre_titles = [genre_top]
         released = get("album", "date_released")
         year = _YEAR.search(released) if released else None
         yield Track(

@@ -63,8 +63,8 @@ def shard_files(directory: Path) -> list[Path]:
     # "train-00002-of-00005": the names say how many shards there are, so a missing one can be named
     numbered = [_SHARD.match(path.name) for path in files]
     if all(numbered):
-        total = int(numbered[0].group(2))
-        present = {int(match.group(1)) for match in numbered}
+        total = int(numbered[0].group(2))  # type: ignore[union-attr]
+        present = {int(match.group(1)) for match in numbered}  # type: ignore[union-attr]
         missing = [f"train-{n:05d}-of-{total:05d}.parquet" for n in range(total) if n not in present]
         if missing:
             raise SourceError(files[0].parent, f"missing shard(s) {', '.join(missing)}")

@@ -74,6 +74,7 @@ def _read_jsonl(path: Path, label: str) -> Iterator[Track | Problem]:
             if not line.strip():
                 continue  # blank lines (a trailing newline, say) are not rows
             rows += 1
+            item: Track | Problem
             try:
                 record = orjson.loads(line)
             except orjson.JSONDecodeError as error:

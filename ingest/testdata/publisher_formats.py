@@ -35,7 +35,8 @@ def write_laion(directory: Path, rows: Iterable[dict], total_rows: int, *, batch
     data_dir.mkdir(parents=True, exist_ok=True)
     per_shard = max(1, math.ceil(total_rows / LAION_SHARDS))
     paths = [data_dir / f"train-{n:05d}-of-{LAION_SHARDS:05d}.parquet" for n in range(LAION_SHARDS)]
-    shard, written, writer, batch = 0, 0, None, []
+    shard, written, writer = 0, 0, None
+    batch: list[dict] = []
 
     def flush():
         nonlocal batch
@@ -82,7 +83,7 @@ def write_sleeping(directory: Path, rows: Iterable[tuple[str, dict | bytes]]) ->
     as it is (so a sample can carry a broken line)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    handles = {}
+    handles: dict = {}
     try:
         for letter, row in rows:
             handle = handles.get(letter)
@@ -139,8 +140,8 @@ class FmaWriter:
     def __init__(self, directory: Path):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        self._files = {}
-        self._writers = {}
+        self._files: dict = {}
+        self._writers: dict = {}
         tracks = self._open("tracks.csv")
         tracks.writerow([""] + [group for group, _ in FMA_TRACKS_COLUMNS])
         tracks.writerow([""] + [name for _, name in FMA_TRACKS_COLUMNS])

@@ -12,8 +12,6 @@ those two numbers, so two datasets that draw the same pair hold the same recordi
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import itertools
 import random
 import string
