@@ -17,6 +17,7 @@ from datasette.utils.asgi import Response
 
 from ingest import CAVEAT, DATABASE
 from ingest.links import parse_link
+from ingest.lookup import link_queries
 from ingest.normalize import artist_key
 
 PAGE_SIZE = 20
@@ -108,48 +109,12 @@ TRACK_COLUMNS = ("t.id, t.dataset, t.source_id, t.title, t.artist_credit, t.albu
 
 
 async def lookup_link(db, link) -> dict:
-    """What a recognised link names in the four datasets: {"tracks": [...], "artists": [...]}."""
-    tracks, artists = [], []
-    if link.kind == "youtube_video":
-        rows = await db.execute(
-            f"select {TRACK_COLUMNS} from tracks t where t.dataset = 'laion-disco-12m' and t.source_id = :id "
-            f"union select {TRACK_COLUMNS} from youtube_links y join tracks t on t.id = y.track_id "
-            f"where y.video_id = :id order by 1 limit 100", {"id": link.value})
-        tracks = rows.rows
-    elif link.kind == "spotify_track":
-        tracks = (await db.execute(f"select {TRACK_COLUMNS} from tracks t where t.dataset = 'spotify-tracks-dataset' "
-                                   "and t.source_id = ? order by t.id limit 100", [link.value])).rows
-    elif link.kind == "genius_song":
-        if link.value.isdigit():
-            sql, params = "t.source_id = ?", [link.value]
-        else:
-            sql, params = "t.url in (?, ?)", [link.value, link.value.replace("https://", "http://", 1)]
-        tracks = (await db.execute(f"select {TRACK_COLUMNS} from tracks t where t.dataset = 'sleeping-disco-9m' "
-                                   f"and {sql} order by t.id limit 100", params)).rows
-    elif link.kind == "fma_track":
-        variants = _url_variants(link.value)
-        tracks = (await db.execute(
-            f"select {TRACK_COLUMNS} from tracks t where t.dataset = 'free-music-archive' "
-            f"and t.url in ({', '.join('?' * len(variants))}) order by t.id limit 100", variants)).rows
-    elif link.kind in ("youtube_channel", "genius_artist"):
-        dataset = "laion-disco-12m" if link.kind == "youtube_channel" else "sleeping-disco-9m"
-        variants = [link.value] if link.kind == "youtube_channel" else _url_variants(link.value)
-        artists = (await db.execute(
-            f"select distinct a.id, a.key, a.name, a.tracks from artist_sources s join artists a on a.id = s.artist_id "
-            f"where s.dataset = ? and s.source_artist_id in ({', '.join('?' * len(variants))})",
-            [dataset, *variants])).rows
-    elif link.kind == "fma_artist":
-        variants = _url_variants(link.value)
-        artists = (await db.execute(
-            f"select distinct a.id, a.key, a.name, a.tracks from fma_artists f join artists a on a.id = f.artist_id "
-            f"where f.url in ({', '.join('?' * len(variants))})", variants)).rows
-    return {"tracks": [dict(r) for r in tracks], "artists": [dict(r) for r in artists]}
-
-
-def _url_variants(url: str) -> list[str]:
-    """Publishers store http:// or https://, with or without a trailing slash: try each."""
-    bare = url.split("://", 1)[1].rstrip("/")
-    return [f"{scheme}://{bare}{slash}" for scheme in ("https", "http") for slash in ("", "/")]
+    """What a recognised link names in the four datasets: {"tracks": [...], "artists": [...]} (`ingest/lookup.py`,
+    the resolver the catalogue check uses too)."""
+    found = {"tracks": [], "artists": []}
+    for query in link_queries(link, TRACK_COLUMNS, limit=100):
+        found[query.finds] += [dict(row) for row in (await db.execute(query.sql, query.params)).rows]
+    return found
 
 
 LINK_NAMES = {
