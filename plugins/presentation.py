@@ -9,7 +9,7 @@ from urllib.parse import quote
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-from ingest import CAVEAT, DATABASE
+from ingest import CAVEAT, DATABASE, build_info
 from ingest.datasets import DATASETS
 from ingest.normalize import artist_key, fold, match_key
 
@@ -101,6 +101,8 @@ def extra_css_urls(datasette):
 
 @hookimpl
 def extra_template_vars(template, database, table, view_name, request, datasette):
+    if template == "index.html":
+        return _build_of(datasette)
     if view_name != "row" or database != DATABASE or table != "tracks":
         return {}
 
@@ -115,3 +117,12 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         return {"provenance": dict(rows.first()) if rows.first() else None}
 
     return provenance
+
+
+def _build_of(datasette):
+    async def build():
+        """The database build's id (`ingest/build_info.py`), shown on the home page for reports to cite."""
+        db = datasette.get_database(DATABASE)
+        return {"build": await db.execute_fn(build_info.read)}
+
+    return build

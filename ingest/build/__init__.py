@@ -27,6 +27,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from .. import build_info
 from ..datasets import DATASETS, SAMPLES, dataset
 from ..records import Problem, SourceError, Track
 from ..sources import attribution
@@ -87,6 +88,7 @@ def _build(out: Path, batches: Iterator[Event], attributions: Iterable[Path],
             conn.executescript(SCHEMA)
             results = _load(conn, batches, revisions, progress, log)
             finish(conn, log, lists)
+            build_info.record(conn)  # the build id: a hash of what went in (ingest/build_info.py)
             conn.close()
         inspect = prepare_inspect_data(tmp, served_as=out)
     except BaseException as error:
