@@ -5,7 +5,8 @@
     python -m ingest download [--dest data] [--only SLUG …] [--revision SLUG=COMMIT …]
     python -m ingest inspect [--db datasets.db]    # rewrite inspect-data.json for a database
     python -m ingest synth --scale 1.0 --out DIR [--seed N]   # full-size synthetic data, for benchmarks
-    python -m ingest check catalogue.csv [--db datasets.db] [--out report.csv|report.json]
+    python -m ingest check catalogue.csv|.xlsx [--db datasets.db] [--out report.csv|report.json]
+        [--map artist=COL,title=COL] [--no-header] [--encoding cp1252] [--sheet NAME]
 """
 
 from __future__ import annotations
@@ -57,13 +58,24 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--lyrics-bytes", type=int, default=1500,
                        help="filler text per Sleeping-DISCO line, as long as real lyrics (default: %(default)s)")
 
-    check = commands.add_parser("check", help="check a catalogue CSV against the datasets",
-                                description="Match a CSV of tracks (artist, title, …, or YouTube/Spotify ids and "
-                                "Genius/FMA links) against the database. With --out, write the report as CSV or JSON "
-                                "(by the extension); without, print a summary (stderr) and the CSV report (stdout).")
-    check.add_argument("catalogue", type=Path, help="the CSV file")
+    check = commands.add_parser("check", help="check a catalogue (CSV, .xlsx, Artist - Title lines) against them",
+                                description="Match a catalogue of tracks (artist, title, …, or YouTube/Spotify ids "
+                                "and Genius/FMA links; a CSV in any common encoding, an .xlsx workbook or a list of "
+                                "Artist - Title lines) against the database. With --out, write the report as CSV or "
+                                "JSON (by the extension); without, print a summary (stderr) and the CSV report "
+                                "(stdout).")
+    check.add_argument("catalogue", type=Path, help="the file")
     check.add_argument("--db", type=Path, default=Path("datasets.db"), help="database (default: %(default)s)")
     check.add_argument("--out", type=Path, metavar="REPORT", help="write the report here: report.csv or report.json")
+    check.add_argument("--map", action="append", default=[], metavar="FIELD=COL,…",
+                       help="which column holds what, when the header is not recognised: a header name or a column "
+                       "number, e.g. --map artist=Interpret,title=Werk or --map artist=1,title=2 (repeatable; fields: "
+                       "artist, featured, title, version, album, isrc, upc, catalog_number, duration, duration_ms, "
+                       "youtube, spotify, url)")
+    check.add_argument("--no-header", action="store_true", help="the first line is a track: number the columns")
+    check.add_argument("--encoding", metavar="NAME", help="read a CSV in this encoding instead of detecting it "
+                       "(utf-8, utf-16, cp1252, latin_1, mac_roman, cp1250, cp1251, cp932)")
+    check.add_argument("--sheet", metavar="NAME", help="the sheet of an .xlsx workbook to read")
     return parser
 
 
@@ -153,21 +165,41 @@ def _check(args) -> int:
     import sqlite3
     from urllib.parse import quote
 
-    from .check import CatalogueError, check_catalogue, read_catalogue, report_csv, report_json, summary_lines
+    from .check import (CatalogueError, check_catalogue, read_catalogue, report_csv, report_json, summary_lines,
+                        utc_now)
 
     if args.out and args.out.suffix.lower() not in (".csv", ".json"):
         print(f"error: --out {args.out}: name a .csv or a .json file", file=sys.stderr)
+        return 2
+    columns: dict[str, list[str]] = {}
+    for item in args.map:
+        for pair in item.split(","):
+            field, _, column = pair.partition("=")
+            if not column.strip():
+                print(f"error: --map {item!r}: expected FIELD=COLUMN, e.g. artist=Interpret", file=sys.stderr)
+                return 2
+            columns.setdefault(field.strip().lower(), []).append(column.strip())
+    if args.no_header and not columns:
+        print("error: --no-header: say which column holds what with --map, e.g. --map artist=1,title=2",
+              file=sys.stderr)
         return 2
     if not args.db.is_file():
         print(f"error: no database at {args.db}: build it with python -m ingest build, or pass --db", file=sys.stderr)
         return 1
     try:
-        catalogue = read_catalogue(args.catalogue.read_bytes())
+        catalogue = read_catalogue(args.catalogue.read_bytes(), columns=columns or None, header=not args.no_header,
+                                   encoding=args.encoding, sheet=args.sheet)
     except OSError as error:
         print(f"error: cannot read {args.catalogue}: {error.strerror}", file=sys.stderr)
         return 1
     except CatalogueError as error:
         print(f"error: {args.catalogue}: {error}", file=sys.stderr)
+        if error.preview is not None:
+            print("its columns:", file=sys.stderr)
+            for number, name in enumerate(error.preview.header, 1):
+                samples = [row[number - 1] for row in error.preview.rows if number - 1 < len(row)]
+                print(f"  {number:>3}  {name!r:<30} {', '.join(map(repr, samples))[:80]}", file=sys.stderr)
+            print("say which holds what with --map, e.g. --map artist=1,title=2", file=sys.stderr)
         return 1
     conn = sqlite3.connect(f"file:{quote(str(args.db.resolve()))}?mode=ro", uri=True)
     try:
@@ -177,11 +209,13 @@ def _check(args) -> int:
         return 1
     finally:
         conn.close()
+    checked_at = utc_now()
     print("\n".join(summary_lines(body)), file=sys.stderr)
+    print(f"checked at {checked_at}", file=sys.stderr)
     if args.out is None:
         sys.stdout.write(report_csv(body))
         return 0
-    report = report_json(body) if args.out.suffix.lower() == ".json" else \
+    report = report_json(body, checked_at) if args.out.suffix.lower() == ".json" else \
         ("\ufeff" + report_csv(body)).encode("utf-8")  # the BOM tells Excel the CSV is UTF-8
     try:
         args.out.write_bytes(report)

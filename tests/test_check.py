@@ -1,5 +1,7 @@
 """The catalogue check: reading a catalogue, every basis of match, the report (hash, CSV safety), the /check
-pages and the command line. Rows are checked against the publication built from the bundled samples."""
+pages and the command line. Rows are checked against the publication built from the bundled samples. The input
+forms labels have (encodings, workbooks, delivery sheets, pastes, durations, credits) are in
+test_check_input.py; the queue, the column-mapping step and the report page in test_check_web.py."""
 
 import csv
 import hashlib
@@ -16,7 +18,7 @@ from datasette.plugins import pm
 
 from ingest.__main__ import main
 from ingest.check import (CatalogueError, check_catalogue, parse_duration, read_catalogue, report_csv,
-                          report_json, report_rows, report_sha256, spreadsheet_safe)
+                          report_json, report_sha256, spreadsheet_safe)
 
 SAMPLE_CATALOGUE = Path(__file__).resolve().parent.parent / "ingest" / "samples" / "catalogue.csv"
 
@@ -53,7 +55,7 @@ def plugin():
     ("Link", {"url": "Link"}),
 ])
 def test_header_aliases_are_recognised(header, columns):
-    assert read_catalogue(header + "\n").columns == columns
+    assert read_catalogue(header + "\n").columns == {name: [column] for name, column in columns.items()}
 
 
 def test_unknown_columns_are_listed_not_silently_dropped():
@@ -88,7 +90,11 @@ def test_line_numbers_count_the_file_lines():
     (b"\n\n", "empty"),
     (b"label,notes\nx,y\n", "line 1: the header names 'label', 'notes'"),
     (b"artist,album\nx,y\n", "needs artist and title columns"),
-    (b"artist,title\nBj\xf6rk,Army of Me\n", "line 2: the file is not UTF-8"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "an Excel 97–2003 workbook (.xls): save it as .xlsx"),
+    (b"%PDF-1.7\n", "the file is a PDF"),
+    (b"PK\x03\x04not a zip", "a damaged ZIP archive"),
+    (b"\xef\xbb\xbfartist,title\nBj\xf6rk,x\n", "line 2: the file starts as UTF-8 but is not (byte 0xf6)"),
+    (b"artist,title\nBj\x00\xf6rk\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", "not a text file"),
 ])
 def test_a_file_that_cannot_be_read_says_why(data, message):
     with pytest.raises(CatalogueError, match=re.escape(message)):
@@ -237,7 +243,7 @@ def test_fuzzy_title_and_fuzzy_artist(db):
 
 def test_duration_tightens_fuzzy_matches(db):
     body = check(db, "artist,title,duration\nDaft Punk,Get Lucki,\nDaft Punk,Get Lucki,2:00\n")
-    assert row_at(body, 2)["status"] == "matched"
+    assert row_at(body, 2)["status"] == "uncertain"  # a fuzzy match only
     assert row_at(body, 3)["status"] == "unmatched"  # 120 s against 248 s and 370 s
 
 
@@ -307,8 +313,8 @@ SAMPLE_EXPECTED = {
     13: ("matched", {("laion-disco-12m", "normalized")}, 95),
     14: ("matched", {("laion-disco-12m", "normalized"), ("sleeping-disco-9m", "normalized"),
                      ("spotify-tracks-dataset", "normalized")}, 90),
-    15: ("matched", {("laion-disco-12m", "fuzzy")}, 94),
-    16: ("matched", {("laion-disco-12m", "fuzzy"), ("sleeping-disco-9m", "fuzzy"),
+    15: ("uncertain", {("laion-disco-12m", "fuzzy")}, 94),
+    16: ("uncertain", {("laion-disco-12m", "fuzzy"), ("sleeping-disco-9m", "fuzzy"),
                      ("spotify-tracks-dataset", "fuzzy")}, 94),
     17: ("unmatched", set(), None),
     18: ("matched", {("free-music-archive", "normalized")}, 95),
@@ -335,7 +341,8 @@ def test_the_sample_catalogue_is_reported_row_by_row(db):
     assert any("youtube 'xyz'" in note for note in row_at(body, 18)["notes"])
     assert any("three minutes" in note for note in row_at(body, 19)["notes"])
     summary = body["summary"]
-    assert (summary["rows"], summary["matched"], summary["unmatched"], summary["unreadable"]) == (23, 17, 3, 3)
+    assert (summary["rows"], summary["found"], summary["matched"], summary["uncertain"], summary["unmatched"],
+            summary["unreadable"]) == (23, 17, 15, 2, 3, 3)
     assert summary["by_best_basis"] == {"id": 5, "normalized": 10, "fuzzy": 2}
     assert summary["by_dataset"] == {"laion-disco-12m": 12, "sleeping-disco-9m": 9, "free-music-archive": 3,
                                      "spotify-tracks-dataset": 8}
@@ -417,7 +424,14 @@ def test_the_time_budget_stops_the_check_and_says_so(sample_db):
 
 # --- the web pages ------------------------------------------------------------------------------------------------
 def report_summary(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html.split("<h1>", 1)[1].split("</p>", 1)[0]))
+    headline = re.search(r'<p class="check-headline">(.*?)</p>', html, re.DOTALL).group(1)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", headline))
+
+
+def page_lines(html: str) -> list[int]:
+    """The lines of the rows a report page lists, in its order."""
+    return [int(n) for n in re.findall(r'<li class="s-[a-z-]+"[^>]*>(?:<details><summary>|<div class="line">)'
+                                       r'<span class="n">(\d+)</span>', html)]
 
 
 @pytest.mark.asyncio
@@ -452,14 +466,19 @@ async def test_upload_report_and_downloads(ds, db):
     assert csv_response.content.decode("utf-8") == "\ufeff" + report_csv(expected)
 
     json_response = await ds.client.post("/check", data={"catalogue": catalogue, "format": "json"})
-    assert json_response.content == report_json(expected)
-    sha256 = json_response.json()["sha256"]
+    document = json_response.json()
+    checked_at = csv_response.headers["x-checked-at"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", checked_at) and checked_at.replace("T", " ")[:-1] in html
+    assert json_response.content == report_json(expected, checked_at)  # the report the page showed, its date
+    assert document["report"] == expected and document["checked_at"] == checked_at
+    sha256 = document["sha256"]
     assert sha256 in html and csv_response.headers["x-report-sha256"] == sha256
-    # the page lists the same rows as the downloads
-    page_lines = [int(line) for line in re.findall(r'<tr class="check-[a-z-]+">\s*<td>(\d+)</td>', html)]
-    assert page_lines == [row["line"] for row in expected["rows"]]
-    listed = [unescape(url) for url in re.findall(r'<li class="check-match">[^<]*<a href="([^"]+)"', html)]
-    assert listed == [flat["matched_url"] for flat in report_rows(expected) if "dataset" in flat]
+    # the page lists the same rows as the downloads, and for each the best match of every dataset first
+    assert page_lines(html) == [row["line"] for row in expected["rows"]]
+    listed = [unescape(url) for url in re.findall(r'<ul class="m">(.*?)</ul>', html)]
+    shown = plugin()._shown
+    assert [re.findall(r'<li><b>[^<]*</b> <a href="([^"]+)"', item) for item in listed] == [
+        [match["url"] for match in shown(row["matches"])] for row in expected["rows"] if row.get("matches")]
 
 
 @pytest.mark.asyncio
@@ -486,10 +505,13 @@ async def test_a_browser_multipart_post_with_the_csrf_cookie_works(ds):
 @pytest.mark.asyncio
 async def test_errors_are_explained(ds):
     empty = await ds.client.post("/check", data={"text": "  "})
-    assert empty.status_code == 400 and "Choose a CSV file" in empty.text
-    bad = await ds.client.post("/check", data={"text": "label,notes\nx,y\n"})
-    assert bad.status_code == 400 and "line 1: the header names" in bad.text
-    assert "label,notes" in bad.text  # the pasted text is kept in the box
+    assert empty.status_code == 400 and "Choose a file, or paste your list" in empty.text
+    unknown = await ds.client.post("/check", data={"text": "label,notes\nx,y\n"})  # not refused: mapped by hand
+    assert unknown.status_code == 200 and "Which column holds what?" in unknown.text
+    assert "line 1: the header names" in unknown.text and 'name="map_1"' in unknown.text
+    bad = await ds.client.post("/check", data={"text": "artist,title\n" + "a,b\n" * 10_001})
+    assert bad.status_code == 413 and "more than 10,000 rows" in bad.text
+    assert "artist,title\na,b" in bad.text  # the pasted text is kept in the box
     wrong_format = await ds.client.post("/check", data={"text": "artist,title\nA,B\n", "format": "xml"})
     assert wrong_format.status_code == 400
     damaged = await ds.client.post("/check", data={"catalogue": "not base64!", "format": "csv"})
@@ -535,8 +557,12 @@ def test_cli_writes_json_and_csv(sample_db, db, tmp_path, capsys):
     out = tmp_path / "report.json"
     assert main(["check", str(SAMPLE_CATALOGUE), "--db", str(sample_db), "--out", str(out)]) == 0
     expected = check(db, SAMPLE_CATALOGUE.read_bytes())
-    assert out.read_bytes() == report_json(expected)
-    assert "17 of 23 of your tracks appear in at least one dataset" in capsys.readouterr().err
+    document = json.loads(out.read_bytes())
+    assert document["report"] == expected and document["sha256"] == report_sha256(expected)
+    assert out.read_bytes() == report_json(expected, document["checked_at"])
+    err = capsys.readouterr().err
+    assert "17 of 23 of your tracks appear in at least one dataset (2 uncertain" in err
+    assert f"checked at {document['checked_at']}" in err
 
     out = tmp_path / "report.csv"
     assert main(["check", str(SAMPLE_CATALOGUE), "--db", str(sample_db), "--out", str(out)]) == 0
@@ -552,8 +578,8 @@ def test_cli_errors(sample_db, tmp_path, capsys):
     assert main(["check", str(SAMPLE_CATALOGUE), "--db", str(sample_db), "--out", str(tmp_path / "r.xlsx")]) == 2
     assert main(["check", str(SAMPLE_CATALOGUE), "--db", str(tmp_path / "missing.db")]) == 1
     assert main(["check", str(tmp_path / "missing.csv"), "--db", str(sample_db)]) == 1
-    (tmp_path / "bad.csv").write_bytes(b"artist,title\nBj\xf6rk,x\n")
+    (tmp_path / "bad.csv").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
     assert main(["check", str(tmp_path / "bad.csv"), "--db", str(sample_db)]) == 1
     err = capsys.readouterr().err
     assert "name a .csv or a .json file" in err and "no database at" in err and "cannot read" in err
-    assert "bad.csv: line 2: the file is not UTF-8" in err
+    assert "bad.csv: the file is an Excel 97–2003 workbook (.xls)" in err

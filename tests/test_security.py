@@ -363,11 +363,15 @@ async def test_the_catalogue_check_report_shows_html_as_text(site):
     csv.writer(catalogue).writerows([("artist", "title", "album"), (PAYLOAD_ARTIST, PAYLOAD_TITLE, SCRIPT),
                                      (SCRIPT, IMG, SCRIPT_URL)])
     report = await site.client.post("/check", data={"text": catalogue.getvalue()})
-    assert report.status_code == 200 and 'class="check-match"' in report.text
+    assert report.status_code == 200 and '<ul class="m"><li>' in report.text
     assert_shown_as_text(report.text)
-    # a text the check cannot read comes back in the form, as text
-    unreadable = await site.client.post("/check", data={"text": f"{SCRIPT}\n{IMG}"})
-    assert unreadable.status_code == 400
+    # a text whose columns are not recognised comes back on the column-mapping step, as text
+    unrecognised = await site.client.post("/check", data={"text": f"{SCRIPT}\n{IMG}"})
+    assert unrecognised.status_code == 200 and "Which column holds what?" in unrecognised.text
+    assert_shown_as_text(unrecognised.text)
+    # and a file that cannot be read at all comes back in the form, as text
+    unreadable = await site.client.post("/check", data={"text": f"artist,title\n{SCRIPT},x\n" + "a,b\n" * 10_001})
+    assert unreadable.status_code == 413
     assert_shown_as_text(unreadable.text)
 
 

@@ -1,12 +1,18 @@
 """Matching a catalogue's rows against the database: ids and links first (through `ingest/lookup.py`, the
-resolver the search box uses too), then the artist and the title after normalization, then similar names."""
+resolver the search box uses too), then the artist and the title after normalization, then similar names.
+
+A credit is tried whole first (`Earth, Wind & Fire`, `Simon & Garfunkel`), and only when no artist has it, split
+into its artists (`Léa Berg;Aiko Kowalski`, `Beyoncé / JAY-Z`, `A, B & C`, `A x B`); a track found through
+several of them is reported under the role its best-credited artist has on it (Beyoncé's song is hers, not
+JAY-Z's "featured" one)."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz, process
 
@@ -29,6 +35,7 @@ MAX_MATCHES_PER_ROW = 20  # listed per row; the counts per dataset include every
 ARTIST_CANDIDATES = 5  # artists tried per row when the name matches none exactly
 FTS_CANDIDATES = 200
 MMAP_BYTES = 1 << 31  # SQLite's own ceiling (SQLITE_MAX_MMAP_SIZE) is about 2 GB
+PROGRESS_EVERY_S = 0.2
 
 BASES = ("youtube_id", "spotify_id", "genius_id", "genius_url", "fma_url", "normalized", "fuzzy")
 ID_BASES = BASES[:5]
@@ -42,7 +49,7 @@ class Match:
     basis: str
     score: int
     note: str = ""
-    artist_id: int | None = None  # the artist a name match went through (its credit is looked up for the report)
+    artist_ids: frozenset[int] = field(default_factory=frozenset)  # the artists a name match went through
 
     def rank(self) -> tuple:
         return (-self.score, BASES.index(self.basis), dataset_rank(self.dataset), self.track_id)
@@ -53,10 +60,23 @@ def dataset_rank(slug: str) -> tuple:
 
 
 def _better(found: dict[int, Match], match: Match) -> None:
-    """Keep one match per track: the one with the best score and basis."""
+    """Keep one match per track: the one with the best score and basis, through every artist that led to it."""
     current = found.get(match.track_id)
-    if current is None or match.rank() < current.rank():
+    if current is None:
         found[match.track_id] = match
+        return
+    best = match if match.rank() < current.rank() else current
+    found[match.track_id] = replace(best, artist_ids=current.artist_ids | match.artist_ids)
+
+
+_LIST_SEPARATOR = re.compile(r"\s*[;/|]\s*")
+
+
+def credit_parts(credit: str) -> list[str]:
+    """The artists of a credit list: `Léa Berg;Aiko Kowalski`, `A / B`, `A, B & C`, `A x B` → each name. Used
+    only when the whole credit is not an artist's name (`AC/DC`, `Earth, Wind & Fire` stay whole)."""
+    parts = [name for piece in _LIST_SEPARATOR.split(credit or "") for name in split_names(piece)]
+    return list(dict.fromkeys(part for part in parts if part))
 
 
 class OutOfTime(Exception):
@@ -130,14 +150,15 @@ class Matcher:
         return found
 
     def artist_candidates(self, row: CatalogueRow) -> list[tuple[int, bool, float]]:
-        """(artist id, same match key?, similarity) for the row's artist: the whole name; else its parts
-        (`A & B`); else the featured artists of the artist field and the title; else similar names."""
+        """(artist id, same match key?, similarity) for the row's artist: the whole credit; else its artists
+        (`A; B`, `A / B`, `A & B` …); else the featured artists (of the artist field, a featured column and the
+        title); else similar names."""
         artist, title = row.values.get("artist", ""), row.values.get("title", "")
         if not (artist and title):
             return []
         main, featured = split_artist(artist)
-        parts = split_names(main)
-        featured = featured + split_title(title)[1]
+        parts = credit_parts(main)
+        featured = featured + credit_parts(row.values.get("featured", "")) + split_title(title)[1]
         for names in ([main], parts if len(parts) > 1 else [], featured):
             exact = sorted({artist_id for name in names for artist_id in self._exact(name)})
             if exact:
@@ -198,6 +219,8 @@ def title_matches(matcher: Matcher, row: CatalogueRow, titles: ArtistTitles,
                   artist_id: int, exact_artist: bool, artist_similarity: float) -> tuple[list[Match], list[Match]]:
     """(normalized, fuzzy) matches of the row's title among one artist's tracks (`Matcher.artist_titles`)."""
     key, versions = title_key(row.values["title"])
+    if row.values.get("version"):  # a Version / Mix column is a version tag of the title
+        versions = (*versions, row.values["version"])
     mine = recording_versions(versions)
     normalized, fuzzy = [], []
     artist_note = "" if exact_artist else f"artist {int(artist_similarity)}% similar"
@@ -214,10 +237,10 @@ def title_matches(matcher: Matcher, row: CatalogueRow, titles: ArtistTitles,
             if _durations_differ(row.duration_s, duration):
                 score -= DURATION_PENALTY
                 notes.append(f"durations differ by {abs(row.duration_s - duration):.0f} s")
-            normalized.append(Match(track_id, dataset, "normalized", score, "; ".join(notes), artist_id))
+            normalized.append(Match(track_id, dataset, "normalized", score, "; ".join(notes), frozenset([artist_id])))
         elif not _durations_differ(row.duration_s, duration):
             fuzzy.append(Match(track_id, dataset, "fuzzy", min(int(artist_similarity), FUZZY_MAX),
-                               "same title; " + artist_note, artist_id))
+                               "same title; " + artist_note, frozenset([artist_id])))
     if normalized or len(key) < 4:
         return normalized, fuzzy
     digits = _digits(key)
@@ -228,7 +251,7 @@ def title_matches(matcher: Matcher, row: CatalogueRow, titles: ArtistTitles,
             continue
         score = min(int(similarity), int(artist_similarity), FUZZY_MAX)
         note = "; ".join(filter(None, [f"title {int(similarity)}% similar", artist_note]))
-        fuzzy += [Match(track_id, dataset, "fuzzy", score, note, artist_id)
+        fuzzy += [Match(track_id, dataset, "fuzzy", score, note, frozenset([artist_id]))
                   for track_id, dataset, duration, _ in matcher.tracks(by_key[other])
                   if not _durations_differ(row.duration_s, duration)]
     return normalized, fuzzy
@@ -241,12 +264,13 @@ class Matching:
     matcher: Matcher
 
 
-def match_catalogue(conn: sqlite3.Connection, catalogue: Catalogue, *, time_budget_s: float | None = None
-                    ) -> Matching:
+def match_catalogue(conn: sqlite3.Connection, catalogue: Catalogue, *, time_budget_s: float | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> Matching:
     """Match every readable row against the database.
 
     With a time budget the check stops when it runs out (a progress handler interrupts a long query too) and the
-    report says how many rows were checked; rows are finished in file order as far as possible."""
+    report says how many rows were checked; rows are finished in file order as far as possible. `progress(done,
+    total)` is called now and then: the rows' artists are looked up (the first half), then their titles."""
     started = time.monotonic()
     deadline = started + time_budget_s if time_budget_s else None
     matcher = Matcher(conn, deadline)
@@ -261,15 +285,25 @@ def match_catalogue(conn: sqlite3.Connection, catalogue: Catalogue, *, time_budg
     # Reading artists' tracks is random access all over the file: memory-mapped pages save a system call each.
     (mmap_size,) = conn.execute("pragma mmap_size").fetchone()
     conn.execute(f"pragma mmap_size = {max(mmap_size, MMAP_BYTES)}")
+    total, reported = 2 * len(readable), [0.0]
+
+    def report(done: int) -> None:
+        if progress is not None and time.monotonic() - reported[0] >= PROGRESS_EVERY_S:
+            reported[0] = time.monotonic()
+            progress(done, total)
+
     try:
-        for row in readable:
+        for number, row in enumerate(readable):
+            report(number)
             for match in matcher.id_matches(row):
                 _better(found[row.line], match)
             candidates = matcher.artist_candidates(row)
             pending[row.line] = {artist_id for artist_id, _, _ in candidates}
             for artist_id, exact, similarity in candidates:
                 by_artist.setdefault(artist_id, []).append((row, exact, similarity))
+        finished = sum(1 for artists in pending.values() if not artists)
         for artist_id, rows in by_artist.items():  # each artist's tracks are read once, for all its rows
+            report(len(readable) + finished)
             titles = matcher.artist_titles(artist_id)
             for row, exact, similarity in rows:
                 normalized, close = title_matches(matcher, row, titles, artist_id, exact, similarity)
@@ -278,6 +312,7 @@ def match_catalogue(conn: sqlite3.Connection, catalogue: Catalogue, *, time_budg
                 for match in close:
                     _better(fuzzy[row.line], match)
                 pending[row.line].discard(artist_id)
+                finished += not pending[row.line]
     except OutOfTime:
         stopped = f"the time budget of {time_budget_s:g} s ran out"
     finally:
