@@ -5,6 +5,7 @@ measured by hand, never asserted in a test)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -57,3 +58,15 @@ def test_the_load_test_reports_no_errors(benchmark, tmp_path):
     run("bench/load.py", "--config", work / "ours", "--clients", "5", "--duration", "3", "--results", tmp_path)
     load = json.loads((tmp_path / "load-ours.json").read_text())
     assert load["errors"] == 0 and load["requests"] > 10 and load["p95_ms"] is not None
+
+
+def test_the_catalogue_check_benchmark_writes_and_checks_every_messy_form(benchmark, tmp_path):
+    _, _, work = benchmark
+    result = run("bench/check_bench.py", work / "ours" / "datasets.db", "--rows", "200", "--messy", "30",
+                 "--save", tmp_path)
+    for form in ("credits ;", "credits /", "credits ,", "delivery headers", "cp1252", "utf-16 no BOM", "xlsx",
+                 "ms durations", "ISO durations", "headerless paste"):
+        assert re.search(rf"^{re.escape(form)} +\d+ +\d+ +[\d.]+%", result.stdout, re.MULTILINE), form
+    assert "false positives on invented rows:" in result.stdout and "warm" in result.stdout
+    assert (tmp_path / "messy-xlsx.xlsx").read_bytes().startswith(b"PK")
+    assert (tmp_path / "messy-cp1252.csv").exists() and (tmp_path / "catalogue.csv").exists()
