@@ -88,11 +88,18 @@ def _id_cells(rng: random.Random, dataset: str, source_id: str, url: str | None)
     return {"url": url or ""}
 
 
-def _track(conn: sqlite3.Connection, rng: random.Random, top: int, artists: int = 1):
-    """A random track with a title and at least `artists` primary artists: (id, dataset, source_id, url, title,
-    duration, [artist names in credit order]), or None."""
+def _id_blocks(conn: sqlite3.Connection) -> list[tuple[int, int]]:
+    """Each dataset's range of track ids (a block of its own)."""
+    return [(first, last) for first, last in conn.execute(
+        "select first_track_id, last_track_id from datasets where first_track_id is not null")]
+
+
+def _track(conn: sqlite3.Connection, rng: random.Random, blocks: list[tuple[int, int]], artists: int = 1):
+    """A random track (each of the build's tracks as likely) with a title and at least `artists` primary artists:
+    (id, dataset, source_id, url, title, duration, [artist names in credit order]), or None."""
+    first, last = rng.choices(blocks, [last - first + 1 for first, last in blocks])[0]
     track = conn.execute("select id, dataset, source_id, url, title, duration_s from tracks where id = ? "
-                         "and title is not null", (rng.randint(1, top),)).fetchone()
+                         "and title is not null", (rng.randint(first, last),)).fetchone()
     if track is None:
         return None
     names = [name for (name,) in conn.execute(
@@ -106,7 +113,7 @@ def _track(conn: sqlite3.Connection, rng: random.Random, top: int, artists: int 
 def make_catalogue(conn: sqlite3.Connection, rows: int, seed: int) -> tuple[bytes, list[str]]:
     """A semicolon-separated catalogue and, per row, the kind of row it is."""
     rng = random.Random(seed)
-    (top,) = conn.execute("select max(id) from tracks").fetchone()
+    blocks = _id_blocks(conn)
     out = io.StringIO()
     writer = csv.DictWriter(out, ["artist", "title", "duration", "youtube", "spotify", "url"], delimiter=";")
     writer.writeheader()
@@ -117,7 +124,7 @@ def make_catalogue(conn: sqlite3.Connection, rows: int, seed: int) -> tuple[byte
             writer.writerow({"artist": _invented(rng, rng.randint(1, 2)), "title": _invented(rng, rng.randint(1, 3))})
             kinds.append("absent")
             continue
-        track = _track(conn, rng, top)
+        track = _track(conn, rng, blocks)
         if track is None:
             continue
         _, dataset, source_id, url, title, duration, names = track
@@ -174,7 +181,7 @@ MESSY = ("credits ;", "credits /", "credits ,", "delivery headers", "cp1252", "u
 def make_messy(conn: sqlite3.Connection, form: str, rows: int, seed: int) -> tuple[bytes, list[tuple | None]]:
     """A catalogue file in one messy form; per row, the track it was made from (None for an invented row)."""
     rng = random.Random(f"{seed}-{form}")
-    (top,) = conn.execute("select max(id) from tracks").fetchone()
+    blocks = _id_blocks(conn)
     tries = 0
 
     def draw() -> tuple:
@@ -182,7 +189,7 @@ def make_messy(conn: sqlite3.Connection, form: str, rows: int, seed: int) -> tup
         nonlocal tries
         while True:
             tries += 1
-            track = _track(conn, rng, top, artists=2 if form.startswith("credits") else 1)
+            track = _track(conn, rng, blocks, artists=2 if form.startswith("credits") else 1)
             if track is None:
                 continue
             names = track[6]
