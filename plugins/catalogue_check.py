@@ -26,6 +26,7 @@ import time
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 from datasette import hookimpl
 from datasette.utils.asgi import AsgiStream, Response
@@ -68,7 +69,8 @@ STATUS_LABELS = {"matched": "matched", "uncertain": "uncertain", "unmatched": "n
                  "unreadable": "unreadable", "not checked": "not checked"}
 OPTION_FIELDS = ("encoding", "sheet", "header", "filename")
 
-_reports: OrderedDict[tuple, tuple[dict, str]] = OrderedDict()  # (input, options, database) → (body, checked at)
+# (input, how it was read, database) → (report body, checked at, its SHA-256)
+_reports: OrderedDict[tuple, tuple[dict, str, str]] = OrderedDict()
 
 
 class TooLarge(Exception):
@@ -189,9 +191,7 @@ def _form(content_type: str, body: bytes) -> dict[str, bytes]:
     """Form fields (and uploaded files) by name, as bytes; an uploaded file's name as `<field>.name`."""
     ctype, params = parse_options_header(content_type.encode("latin-1"))
     fields: dict[str, bytes] = {}
-    if ctype == b"application/x-www-form-urlencoded":  # the download buttons, the mapping step, or a script
-        from urllib.parse import unquote_to_bytes
-
+    if ctype == b"application/x-www-form-urlencoded":  # the report's buttons, the mapping step, or a script
         for pair in body.split(b"&"):
             key, _, value = (part.replace(b"+", b" ") for part in pair.partition(b"="))
             if key:
@@ -375,16 +375,15 @@ async def check_view(datasette, request):
                   "Your file is kept on this page: send it again in a moment.",
             retry={"catalogue": pack(data), "options": options.hidden(), "after": wait})
 
-    def remember(body: dict) -> str:
-        checked_at = utc_now()
-        _reports[key] = (body, checked_at)
+    def remember(body: dict) -> tuple[dict, str, str]:
+        _reports[key] = report = (body, utc_now(), report_sha256(body))
         while len(_reports) > KEEP_REPORTS:
             _reports.popitem(last=False)
-        return checked_at
+        return report
 
     if output != "html":  # a download: wait in the queue without a page to show progress on
         body = await run_check(database, catalogue, ticket)
-        return _download(output, body, remember(body), catalogue)
+        return _download(output, *remember(body), catalogue)
     return _html(datasette, request, catalogue, data, options, view, run=(database, ticket, remember))
 
 
@@ -424,7 +423,7 @@ async def _stream(datasette, request, writer, catalogue, data, options, view, ca
         await step(f"{stage}: {share:.0%} done, {time.monotonic() - started:.0f} s so far…", 100 * share)
 
     if cached is not None:
-        body, checked_at = cached
+        body, checked_at, sha256 = cached
     else:
         database, ticket, remember = run
         try:
@@ -433,8 +432,8 @@ async def _stream(datasette, request, writer, catalogue, data, options, view, ca
             await writer.write(f'{between}<p class="message-error" role="alert">The check failed '
                                f'({type(error).__name__}). Please try again, or use the command line.</p>{tail}')
             raise
-        checked_at = remember(body)
-    context = _report_context(body, checked_at, data, options, catalogue, time.monotonic() - started, view)
+        body, checked_at, sha256 = remember(body)
+    context = _report_context(body, checked_at, sha256, data, options, catalogue, time.monotonic() - started, view)
     report = await datasette.render_template("_check_report_body.html", context, request=request)
     before_rows, _, after_rows = report.partition("<!-- rows -->")
     await writer.write(between + "<style>#check-progress { display: none; }</style>\n" + before_rows)
@@ -448,8 +447,7 @@ async def _stream(datasette, request, writer, catalogue, data, options, view, ca
     await writer.write(after_rows + tail)
 
 
-def _download(output, body, checked_at, catalogue) -> Response:
-    sha256 = report_sha256(body)
+def _download(output, body, checked_at, sha256, catalogue) -> Response:
     name = f"catalogue-check-{catalogue.sha256[:12]}"
     if output == "csv":
         return Response(("\ufeff" + report_csv(body)).encode("utf-8"), content_type="text/csv; charset=utf-8",
@@ -522,8 +520,8 @@ def _row_view(row: dict, names: dict[str, str]) -> dict:
             "found_in": " · ".join(SHORT_NAMES.get(slug, names.get(slug, slug)) for slug in row.get("datasets", ()))}
 
 
-def _report_context(body: dict, checked_at: str, data: bytes, options: Options, catalogue, elapsed: float,
-                    view: View | None = None) -> dict:
+def _report_context(body: dict, checked_at: str, sha256: str, data: bytes, options: Options, catalogue,
+                    elapsed: float, view: View | None = None) -> dict:
     view = view or View()
     summary = body["summary"]
     names = {d["slug"]: d.get("name") or d["slug"] for d in body["datasets"]}
@@ -542,7 +540,7 @@ def _report_context(body: dict, checked_at: str, data: bytes, options: Options, 
         "first_shown": first + 1, "last_shown": first + len(page_rows), "pages": pages, "page": page,
         "page_size": PAGE_ROWS, "show": view.show, "order": view.order, "showing": SHOWS[view.show],
         "orders": list(ORDERS.items()), "filters": filters,
-        "sha256": report_sha256(body), "catalogue": pack(data), "options": options.hidden(),
+        "sha256": sha256, "catalogue": pack(data), "options": options.hidden(),
         "filename": options.filename, "elapsed": elapsed, "dataset_names": names,
         "checked_at": checked_at, "checked_at_text": checked_at.replace("T", " ").replace("Z", ""),
         "field_labels": FIELD_LABELS, "unit": "row" if catalogue.format == "xlsx" else "line",

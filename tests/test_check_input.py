@@ -18,6 +18,8 @@ from ingest.check import (CatalogueError, check_catalogue, read_catalogue, repor
                           template_csv)
 from ingest.check.reading import ALIASES, FIELDS, header_field, preview, read_duration
 
+from .test_check import tiny_db  # noqa: F401 (a fixture: a database holding just the tracks a test needs)
+
 # Names with the letters each legacy encoding has (and the Windows-1252 punctuation Excel writes).
 WESTERN = [("Björk", "Army of Me"), ("Sigur Rós", "Hoppípolla"), ("Motörhead", "Ace of Spades"),
            ("Mélanie Lumière", "Moon"), ("Beyoncé", "Crazy in Love")]
@@ -320,35 +322,6 @@ def test_the_whole_credit_is_tried_first(tiny_db):
     assert [m["artist_credit"] for m in body["rows"][0]["matches"]] == ["Earth, Wind & Fire"]
     assert [m["artist_credit"] for m in body["rows"][1]["matches"]] == ["Simon & Garfunkel"]
     assert [m["artist_credit"] for m in body["rows"][2]["matches"]] == ["Fire"]  # not a name: split
-
-
-@pytest.fixture
-def tiny_db(tmp_path):
-    """A database with the build's schema and just the tracks a test needs: (title, artists) per track."""
-    from ingest.build import FTS, INDEXES, SCHEMA
-    from ingest.normalize import artist_key, match_key, title_key
-
-    def make(tracks: list[tuple[str, list[str]]]) -> sqlite3.Connection:
-        conn = sqlite3.connect(tmp_path / "tiny.db")
-        conn.executescript(SCHEMA)
-        conn.execute("insert into datasets (slug, name) values ('laion-disco-12m', 'LAION-DISCO-12M')")
-        artists: dict[str, int] = {}
-        for track_id, (title, names) in enumerate(tracks, 1):
-            conn.execute("insert into tracks (id, dataset, source_id, title, artist_credit) "
-                         "values (?, 'laion-disco-12m', ?, ?, ?)", (track_id, f"video{track_id:06d}", title,
-                                                                    ", ".join(names)))
-            for position, name in enumerate(names):
-                if name not in artists:
-                    artists[name] = len(artists) + 1
-                    conn.execute("insert into artists (id, key, name, match_key) values (?, ?, ?, ?)",
-                                 (artists[name], artist_key(name), name, match_key(name)))
-                conn.execute("insert into track_artists (track_id, position, artist_id, role) "
-                             "values (?, ?, ?, 'primary')", (track_id, position, artists[name]))
-                conn.execute("insert into artist_title_keys values (?, ?, ?)",
-                             (artists[name], title_key(title)[0], track_id))
-        conn.executescript(INDEXES + FTS)
-        return conn
-    return make
 
 
 def test_a_featured_column_and_a_version_column(db):
