@@ -117,7 +117,8 @@ def test_an_encoding_can_be_imposed_and_a_wrong_one_is_explained():
     ("Track Name", "title"), ("Song Name", "title"), ("Duration (mm:ss)", "duration"), ("Track Length", "duration"),
     ("Duration (ms)", "duration_ms"), ("Version", "version"), ("Mix/Version", "version"), ("UPC", "upc"),
     ("Catalog Number", "catalog_number"), ("Catalogue No.", "catalog_number"), ("ISRC", "isrc"),
-    ("INTERPRÈTE", "artist"), ("Künstler", "artist"), ("Titel", "title"),
+    ("INTERPRÈTE", "artist"), ("Künstler", "artist"), ("Titel", "title"), ("Dauer (ms)", "duration_ms"),
+    ("Track Length (sec)", "duration"), ("Länge", "duration"),
 ])
 def test_delivery_sheet_headers_are_recognised(header, field):
     assert header_field(header)[0] == field
@@ -172,6 +173,9 @@ def test_an_unrecognised_header_asks_for_the_columns_with_a_preview():
     shown = error.value.preview
     assert shown.header == ["Interpret", "Werk", "Jahr"] and shown.header_line == 1
     assert shown.rows[1] == ["Sigur Rós", "Hoppípolla", "2005"]
+    with pytest.raises(CatalogueError) as partly:  # what is recognised comes chosen
+        read_catalogue("Interpret;Werk;Dauer (ms)\nBjörk;Army of Me;234000\n")
+    assert partly.value.preview.recognised == {0: "artist", 2: "duration_ms"}
     catalogue = read_catalogue(text, columns={"artist": "interpret", "title": 2})
     assert catalogue.columns == {"artist": ["Interpret"], "title": ["Werk"]}
     assert catalogue.ignored_columns == ["Jahr"]

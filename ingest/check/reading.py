@@ -72,7 +72,7 @@ ALIASES: dict[str, tuple[tuple[str, ...], ...]] = {
     "duration": (("duration", "duration s", "duration sec", "duration secs", "duration seconds", "length",
                   "length s", "time", "runtime", "track duration", "track length", "track time", "play time",
                   "playtime", "duration mm ss", "duration m ss", "duration hh mm ss", "duration h mm ss",
-                  "length mm ss", "track length mm ss", "dauer", "duree", "duracion", "durata"),),
+                  "length mm ss", "track length mm ss", "dauer", "lange", "laenge", "duree", "duracion", "durata"),),
     "duration_ms": (("duration ms", "length ms", "track duration ms", "duration in ms", "duration milliseconds",
                      "duration msec", "track length ms"),),
     "youtube": (("youtube", "youtube id", "youtube url", "youtube link", "youtube video", "youtube video id",
@@ -270,8 +270,16 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str, bool]:
 
 # --- cells → fields ---------------------------------------------------------------------------------------------------
 def header_field(name: str) -> tuple[str, int] | None:
-    """(field, tier) a header names, or None: `Main Artist(s)` → ("artist", 0), `Release Artist` → ("artist", 1)."""
-    return _HEADER_FIELD.get(" ".join(re.sub(r"[^a-z0-9]+", " ", fold(str(name))).split()))
+    """(field, tier) a header names, or None: `Main Artist(s)` → ("artist", 0), `Release Artist` → ("artist", 1).
+    A duration's name with a unit after it counts too: `Dauer (ms)` is in milliseconds, `Länge (sec)` in seconds."""
+    words = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(str(name))).split())
+    found = _HEADER_FIELD.get(words)
+    if found is None and " " in words:
+        stem, unit = words.rsplit(" ", 1)
+        if _HEADER_FIELD.get(stem, (None,))[0] == "duration" and unit in ("ms", "msec", "milliseconds", "s", "sec",
+                                                                           "secs", "seconds"):
+            found = ("duration_ms" if unit.startswith("m") else "duration", 0)
+    return found
 
 
 def _sniff_delimiter(line: str) -> str:
@@ -658,7 +666,7 @@ def read_catalogue(data: bytes | str, *, max_rows: int | None = None, encoding: 
         raise CatalogueError(
             f"{unit} {source.header.start}: the header names {', '.join(map(repr, cells))}; the check needs artist "
             "and title columns, or a youtube, spotify or url column: choose which column holds what",
-            preview=source.preview({}))
+            preview=source.preview({i: name for name, indexes in _recognise(cells).items() for i in indexes}))
     if not records and source.header is None:
         raise CatalogueError("the file is empty: it needs a header line (artist, title, …) and one row per track")
     if source.header is not None:
