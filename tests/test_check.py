@@ -89,7 +89,8 @@ def test_line_numbers_count_the_file_lines():
     (b"", "empty"),
     (b"\n\n", "empty"),
     (b"label,notes\nx,y\n", "line 1: the header names 'label', 'notes'"),
-    (b"artist,album\nx,y\n", "needs artist and title columns"),
+    (b"artist,album\nx,y\n", "'artist' is the artist and 'album' the album, but none of 'artist', 'album' is the "
+                              "title"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "an Excel 97–2003 workbook (.xls): save it as .xlsx"),
     (b"%PDF-1.7\n", "the file is a PDF"),
     (b"PK\x03\x04not a zip", "a damaged ZIP archive"),

@@ -176,6 +176,11 @@ def test_an_unrecognised_header_asks_for_the_columns_with_a_preview():
     with pytest.raises(CatalogueError) as partly:  # what is recognised comes chosen
         read_catalogue("Interpret;Werk;Dauer (ms)\nBjörk;Army of Me;234000\n")
     assert partly.value.preview.recognised == {0: "artist", 2: "duration_ms"}
+    # the message names what was recognised and what is missing, as the page shows it preselected
+    assert str(partly.value).startswith("line 1: 'Interpret' is the artist and 'Dauer (ms)' the duration in "
+                                        "milliseconds, but none of 'Interpret', 'Werk', 'Dauer (ms)' is the title")
+    with pytest.raises(CatalogueError, match="'A', 'B', none of them a column the check reads"):
+        read_catalogue("A;B\nx;y\n")
     catalogue = read_catalogue(text, columns={"artist": "interpret", "title": 2})
     assert catalogue.columns == {"artist": ["Interpret"], "title": ["Werk"]}
     assert catalogue.ignored_columns == ["Jahr"]

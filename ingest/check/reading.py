@@ -663,10 +663,18 @@ def read_catalogue(data: bytes | str, *, max_rows: int | None = None, encoding: 
     notes, records, unit, file_format = source.notes, source.records, source.unit, source.format
     if not source.recognised:  # nothing recognised, nothing mapped: ask which column holds what
         cells = source.header.cells
+        partly = _recognise(cells)  # e.g. an artist column but no title: say so, the page preselects it
+        names = {"duration_ms": "duration in milliseconds", "catalog_number": "catalogue number"}
+        found = " and ".join(f"{cells[indexes[0]]!r} {'is ' if n == 0 else ''}the {names.get(name, name)}"
+                             for n, (name, indexes) in enumerate(partly.items()))
+        missing = " or ".join(name for name in ("artist", "title") if name not in partly)
         raise CatalogueError(
-            f"{unit} {source.header.start}: the header names {', '.join(map(repr, cells))}; the check needs artist "
-            "and title columns, or a youtube, spotify or url column: choose which column holds what",
-            preview=source.preview({i: name for name, indexes in _recognise(cells).items() for i in indexes}))
+            f"{unit} {source.header.start}: "
+            + (f"{found}, but none of {', '.join(map(repr, cells))} is the {missing}" if found else
+               f"the header names {', '.join(map(repr, cells))}, none of them a column the check reads")
+            + ": choose which column holds what (the check needs an artist and a title, or a youtube, spotify or url "
+            "column)",
+            preview=source.preview({i: name for name, indexes in partly.items() for i in indexes}))
     if not records and source.header is None:
         raise CatalogueError("the file is empty: it needs a header line (artist, title, …) and one row per track")
     if source.header is not None:
