@@ -433,7 +433,9 @@ async def _stream(datasette, request, writer, catalogue, data, options, view, ca
                                f'({type(error).__name__}). Please try again, or use the command line.</p>{tail}')
             raise
         body, checked_at, sha256 = remember(body)
-    context = _report_context(body, checked_at, sha256, data, options, catalogue, time.monotonic() - started, view)
+    # a kept report (another filter, order or page) was not checked now: no time to show
+    elapsed = time.monotonic() - started if cached is None else None
+    context = _report_context(body, checked_at, sha256, data, options, catalogue, elapsed, view)
     report = await datasette.render_template("_check_report_body.html", context, request=request)
     before_rows, _, after_rows = report.partition("<!-- rows -->")
     await writer.write(between + "<style>#check-progress { display: none; }</style>\n" + before_rows)
@@ -521,7 +523,7 @@ def _row_view(row: dict, names: dict[str, str]) -> dict:
 
 
 def _report_context(body: dict, checked_at: str, sha256: str, data: bytes, options: Options, catalogue,
-                    elapsed: float, view: View | None = None) -> dict:
+                    elapsed: float | None, view: View | None = None) -> dict:
     view = view or View()
     summary = body["summary"]
     names = {d["slug"]: d.get("name") or d["slug"] for d in body["datasets"]}
