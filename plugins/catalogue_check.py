@@ -541,7 +541,7 @@ def _report_context(body: dict, checked_at: str, sha256: str, data: bytes, optio
         "report": body, "summary": body["summary"], "page_rows": page_rows, "matching": len(matching),
         "first_shown": first + 1, "last_shown": first + len(page_rows), "pages": pages, "page": page,
         "page_size": PAGE_ROWS, "show": view.show, "order": view.order, "showing": SHOWS[view.show],
-        "orders": list(ORDERS.items()), "filters": filters,
+        "orders": list(ORDERS.items()), "order_label": ORDERS[view.order], "filters": filters,
         "sha256": sha256, "catalogue": pack(data), "options": options.hidden(),
         "filename": options.filename, "elapsed": elapsed, "dataset_names": names,
         "checked_at": checked_at, "checked_at_text": checked_at.replace("T", " ").replace("Z", ""),
