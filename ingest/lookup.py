@@ -75,7 +75,7 @@ def link_queries(link: Link, columns: str = "t.id", *, limit: int | None = None)
                        "t.id in (select track_id from youtube_links where video_id = ?)", (value,))]
     if kind == "spotify_track":
         return [tracks("spotify-tracks-dataset", "spotify_id", "Spotify track id", "t.source_id = ?", (value,))]
-    if kind == "genius_song" and value.isdigit():
+    if kind == "genius_song" and value.isdecimal():
         return [tracks("sleeping-disco-9m", "genius_id", "Genius song id", "t.source_id = ?", (value,))]
     if kind in ("genius_song", "fma_track"):
         dataset, basis, note = (("sleeping-disco-9m", "genius_url", "Genius song page") if kind == "genius_song"

@@ -172,7 +172,7 @@ async def template_view(datasette, request):
 async def _read_body(request, limit: int) -> bytes:
     """The request body, refusing (TooLarge) as soon as it passes `limit` bytes."""
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
+    if length.isdecimal() and int(length) > limit:
         raise TooLarge
     body = bytearray()
     while True:
@@ -249,7 +249,7 @@ class Options:
                 if key in OPTION_FIELDS or key.startswith("map_") or key == "file.name"}
         columns: dict[str, list[int]] = {}
         for key, value in sorted(text.items(), key=lambda item: item[0]):
-            if key.startswith("map_") and key[4:].isdigit() and value:
+            if key.startswith("map_") and key[4:].isdecimal() and value:
                 if value not in FIELDS:
                     raise ValueError(f"{value!r} is not a column the check reads")
                 columns.setdefault(value, []).append(int(key[4:]) + 1)
@@ -489,7 +489,7 @@ class View:
         show = text.get("show") or text.get("current_show") or "all"
         order = text.get("order") or text.get("current_order") or "line"
         page = text.get("page", "1")
-        page = "all" if page == "all" else max(1, int(page)) if page.isdigit() else 1
+        page = "all" if page == "all" else max(1, int(page)) if page.isdecimal() else 1
         return cls(show if show in SHOWS else "all", order if order in ORDERS else "line", page)
 
     def rows(self, rows: list[dict]) -> list[dict]:

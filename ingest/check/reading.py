@@ -516,7 +516,7 @@ def _resolve_columns(header: list[str], mapping: dict[str, str | int], recognise
         chosen = []
         for ref in (refs if isinstance(refs, (list, tuple)) else [refs]):
             text = str(ref).strip()
-            if text.isdigit() and 1 <= int(text) <= max(len(header), 1):
+            if text.isdecimal() and 1 <= int(text) <= max(len(header), 1):
                 index = int(text) - 1
             else:
                 matches = [i for i, cell in enumerate(header) if cell.strip().casefold() == text.casefold()]

@@ -104,7 +104,7 @@ def build_report(conn: sqlite3.Connection, catalogue: Catalogue, matching: Match
                                   for m in matches[:MAX_MATCHES_PER_ROW]])
         rows.append(entry)
     notes = list(catalogue.notes)
-    if not matcher.has_page_index and any(link.kind in ("genius_song", "fma_track") and not link.value.isdigit()
+    if not matcher.has_page_index and any(link.kind in ("genius_song", "fma_track") and not link.value.isdecimal()
                                           for row in catalogue.rows for link in row.links):
         notes.append("this database has no tracks_page_url index, so Genius and FMA page links were not looked up "
                      "(rebuild it with python -m ingest build)")
