@@ -36,6 +36,10 @@ class DatasetInfo:
     original_name: str  # link text for the original: "YouTube", "Genius", …
     artist_source_name: str | None  # what artist_sources.source_artist_id is in this dataset
     colour: str  # one colour per dataset across the site (Okabe–Ito, safe for colour-blind readers)
+    # The site every page URL the dataset publishes starts with (Genius: https://genius.com): tracks.page_url
+    # keeps only the path after it (186 MB less over 9.7 million Genius songs, in the table and in its index);
+    # tracks.url puts the site back.
+    page_site: str | None = None
 
     @property
     def option_dest(self) -> str:
@@ -95,6 +99,7 @@ DATASETS: tuple[DatasetInfo, ...] = (
         original_name="Genius",
         artist_source_name="Genius artist page",
         colour="#D55E00",
+        page_site="https://genius.com",
     ),
     DatasetInfo(
         slug="free-music-archive",
@@ -173,3 +178,18 @@ def derived_url_sql(column: str = "source_id") -> str:
             prefix, suffix = info.derived_url.split("{}")
             whens.append(f"when '{info.slug}' then '{prefix}' || {column}" + (f" || '{suffix}'" if suffix else ""))
     return f"case dataset {' '.join(whens)} end"
+
+
+def stored_page_url(slug: str, url: str) -> str:
+    """A page URL as tracks.page_url stores it: without the dataset's site (`https://genius.com/Adele-hello-lyrics`
+    → `/Adele-hello-lyrics`); any other URL as it is."""
+    site = BY_SLUG[slug].page_site
+    if site and url.startswith(site + "/"):
+        return url[len(site):]
+    return url
+
+
+def page_url_sql(column: str = "page_url") -> str:
+    """SQL for the page URL a stored `page_url` stands for: the dataset's site before a path (a `case … end`)."""
+    whens = " ".join(f"when '{info.slug}' then '{info.page_site}' || {column}" for info in DATASETS if info.page_site)
+    return f"case when substr({column}, 1, 1) = '/' then case dataset {whens} else {column} end else {column} end"

@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from .datasets import stored_page_url
 from .links import Link
 
 ARTIST_COLUMNS = "a.id, a.key, a.name, a.tracks"
-# The partial index on tracks(url) serves a query only when its condition is repeated word for word.
-_PAGE_INDEX_TERM = "t.dataset in ('sleeping-disco-9m', 'free-music-archive')"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +79,9 @@ def link_queries(link: Link, columns: str = "t.id", *, limit: int | None = None)
     if kind in ("genius_song", "fma_track"):
         dataset, basis, note = (("sleeping-disco-9m", "genius_url", "Genius song page") if kind == "genius_song"
                                 else ("free-music-archive", "fma_url", "FMA track page"))
-        variants = page_url_variants(value)
-        return [tracks(dataset, basis, note, f"{_PAGE_INDEX_TERM} and t.url in ({_marks(variants)})", variants)]
+        # as tracks.page_url stores them (tracks_page_url indexes it)
+        variants = sorted({stored_page_url(dataset, variant) for variant in page_url_variants(value)})
+        return [tracks(dataset, basis, note, f"t.page_url in ({_marks(variants)})", variants)]
     if kind == "youtube_channel":
         return [artists("laion-disco-12m", "youtube_channel", "YouTube Music channel",
                         "from artist_sources s join artists a on a.id = s.artist_id "

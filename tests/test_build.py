@@ -10,6 +10,8 @@ import sys
 import pytest
 
 from ingest.build import build, sample_attributions, sample_sources
+from ingest.links import parse_link
+from ingest.lookup import link_queries
 from ingest.records import SourceError
 from ingest.testdata.samples import LYRICS_MARKER
 
@@ -217,3 +219,17 @@ def test_an_fma_artist_id_of_digits_int_cannot_read_is_not_a_map_entry(tmp_path)
     conn = sqlite3.connect(tmp_path / "odd.db")
     assert conn.execute("select count(*) from tracks").fetchone()[0] == 1
     assert conn.execute("select count(*) from fma_artists").fetchone()[0] == 0
+
+
+def test_genius_page_urls_are_stored_without_their_site_and_found_through_the_index(db):
+    page_url, url = db.execute("select page_url, url from tracks where dataset = 'sleeping-disco-9m' "
+                               "and title = 'Hoppípolla'").fetchone()
+    assert (page_url, url) == ("/Sigur-Rós-hoppípolla-lyrics", "https://genius.com/Sigur-Rós-hoppípolla-lyrics")
+    # FMA's pages are on several hosts and schemes: kept whole
+    assert db.execute("select count(*) from tracks where dataset = 'free-music-archive' and page_url <> url"
+                      ).fetchone()[0] == 0
+    query = link_queries(parse_link("http://www.genius.com/Sigur-Rós-hoppípolla-lyrics/"))[0]
+    plan = " ".join(row[-1] for row in db.execute("explain query plan " + query.sql, query.params))
+    assert "tracks_page_url" in plan
+    assert [row[0] for row in db.execute(query.sql, query.params)] == [
+        db.execute("select id from tracks where page_url = '/Sigur-Rós-hoppípolla-lyrics'").fetchone()[0]]

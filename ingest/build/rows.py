@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import orjson
 
-from ..datasets import DATASETS
+from ..datasets import DATASETS, stored_page_url
 from ..links import youtube_video_id
 from ..normalize import artist_key, fold, licence_code, split_featured, title_key
 from ..records import Credit, Problem, Track
@@ -61,6 +61,8 @@ def prepare(record: Track | Problem, keys: dict[str, str]) -> tuple:
     url = record.url
     if url and record.dataset in DERIVED_URLS and url == DERIVED_URLS[record.dataset].format(record.source_id):
         url = None
+    elif url:
+        url = stored_page_url(record.dataset, url)
     values = (  # TRACK_VALUE_COLUMNS
         record.source_id, title, record.artist_credit, record.album, record.duration_s, url,
         record.release_year, None if record.explicit is None else int(record.explicit), record.views,

@@ -5,7 +5,7 @@ Users write SQL against these tables (the README documents them), so their names
 
 from __future__ import annotations
 
-from ..datasets import dataset_sql, derived_url_sql
+from ..datasets import dataset_sql, derived_url_sql, page_url_sql
 
 ROLES = ("primary", "featured", "writer")  # track_artists.role, by role_code
 
@@ -45,8 +45,8 @@ create table tracks (
     artist_credit text,
     album text,
     duration_s real,
-    -- the original; made from the id for YouTube and Spotify, stored (page_url) for Genius and FMA pages
-    url text generated always as (coalesce(page_url, DERIVED_URL_SQL)) virtual,
+    -- the original; made from the id for YouTube and Spotify, from page_url for Genius and FMA pages
+    url text generated always as (coalesce(PAGE_URL_SQL, DERIVED_URL_SQL)) virtual,
     release_year integer,
     explicit integer,
     views integer,
@@ -60,6 +60,8 @@ create table tracks (
     language text,
     album_id text,
     album_url text,
+    -- the page URL the publisher gave, where it cannot be made from the id (Genius, FMA); a Genius URL without its
+    -- site (`/Adele-hello-lyrics`)
     page_url text,
     duplicate_of integer,
     source_file integer references source_files(id),
@@ -199,14 +201,14 @@ create table problems (
     reason text not null,
     raw text
 );
-""".replace("DERIVED_URL_SQL", derived_url_sql()).replace("DATASET_SQL", dataset_sql()).replace(
+""".replace("DERIVED_URL_SQL", derived_url_sql()).replace("PAGE_URL_SQL", page_url_sql()).replace("DATASET_SQL", dataset_sql()).replace(
     "ROLE_SQL", "case role_code " + " ".join(f"when {code} then '{role}'" for code, role in enumerate(ROLES)) + " end")
 
 INDEXES = """
 -- by publisher id (links, duplicates); browsing one dataset needs no index: it is one range of track ids
 create index tracks_source_id on tracks(source_id);
 -- a pasted Genius or FMA page names a track by its URL (LAION and Spotify URLs are made from source_id)
-create index tracks_page_url on tracks(url) where dataset in ('sleeping-disco-9m', 'free-music-archive');
+create index tracks_page_url on tracks(page_url) where page_url is not null;
 create unique index artists_key on artists(key);
 create index artists_match_key on artists(match_key);
 create index artist_names_artist on artist_names(artist_id);
