@@ -107,3 +107,60 @@ def parse_link(text: str) -> Link | None:
                 return Link("fma_track", _canonical_page("freemusicarchive.org", "/" + "/".join(segments)))
         return None
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class UnsupportedLink:
+    """A link to a service none of the four datasets is keyed by: it can only be searched by name."""
+    kind: str  # spotify_artist | spotify_album | spotify_playlist | apple_music | soundcloud | deezer | tidal | bandcamp
+    service: str  # as people call it: "Spotify artist", "Apple Music", …
+    name: str  # the artist or title the URL spells out (Apple Music, SoundCloud, Bandcamp), or ""
+
+
+_SPOTIFY_KINDS = {"artist": "Spotify artist", "album": "Spotify album", "playlist": "Spotify playlist",
+                  "show": "Spotify podcast", "episode": "Spotify podcast episode"}
+
+
+def _slug_name(slug: str) -> str:
+    """`bjork`, `army-of-me`, `Sigur_R%C3%B3s` → words a search box can take."""
+    return " ".join(re.split(r"[-_+]+", unquote(slug))).strip()
+
+
+def unsupported_link(text: str) -> UnsupportedLink | None:
+    """A recognised link the datasets cannot hold (Spotify artist/album/playlist, Apple Music, SoundCloud, Deezer,
+    Tidal, Bandcamp), with the name its URL holds where it holds one; None for anything else."""
+    text = (text or "").strip()
+    if text.startswith("spotify:"):
+        kind = text.split(":")[1] if text.count(":") >= 2 else ""
+        return UnsupportedLink(f"spotify_{kind}", _SPOTIFY_KINDS[kind], "") if kind in _SPOTIFY_KINDS else None
+    if " " in text or "." not in text:
+        return None
+    try:
+        parts = urlsplit(text if "://" in text else "https://" + text)
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower().removeprefix("www.").removeprefix("m.")
+    segments = [s for s in parts.path.split("/") if s]
+    if host == "open.spotify.com":
+        if segments and segments[0].startswith("intl-"):
+            segments = segments[1:]
+        if segments and segments[0] in _SPOTIFY_KINDS:
+            return UnsupportedLink(f"spotify_{segments[0]}", _SPOTIFY_KINDS[segments[0]], "")
+        return None
+    if host in ("music.apple.com", "itunes.apple.com", "geo.music.apple.com"):
+        # /us/artist/bjork/262645, /us/album/post/1441164495, /us/song/army-of-me/1441164766
+        kinds = [i for i, s in enumerate(segments) if s in ("artist", "album", "song", "playlist", "music-video")]
+        name = _slug_name(segments[kinds[0] + 1]) if kinds and len(segments) > kinds[0] + 2 else ""
+        return UnsupportedLink("apple_music", "Apple Music", name)
+    if host in ("soundcloud.com", "on.soundcloud.com"):
+        name = _slug_name(segments[0]) if host == "soundcloud.com" and segments else ""
+        return UnsupportedLink("soundcloud", "SoundCloud", name)
+    if host.endswith("deezer.com") or host == "deezer.page.link":
+        return UnsupportedLink("deezer", "Deezer", "")
+    if host in ("tidal.com", "listen.tidal.com"):
+        return UnsupportedLink("tidal", "Tidal", "")
+    if host.endswith(".bandcamp.com") and host != "daily.bandcamp.com":
+        return UnsupportedLink("bandcamp", "Bandcamp", _slug_name(host.removesuffix(".bandcamp.com")))
+    if host == "bandcamp.com":
+        return UnsupportedLink("bandcamp", "Bandcamp", "")
+    return None

@@ -294,3 +294,137 @@ def recording_versions(versions) -> frozenset[str]:
         folded = fold(tag).replace("'", " ")
         found.update(word for word, pattern in _RECORDING_TAGS if pattern.search(folded))
     return frozenset(found)
+
+
+# --- search: what the full-text indexes hold and what a query looks for --------------------------------------------
+# One folding for both sides: the build indexes `search_text(x)` for every name and title, and a query is cut into
+# `search_words(q)`, so whatever is folded here (case, accents, ø æ œ ß ł đ þ ð, full-width forms, `&`/`+`/`and`,
+# apostrophes and other joiners inside names) is folded identically in the index and in what people type. Names in
+# other scripts are indexed as written *and* in Latin letters (`latin_readings`), so `kino` finds Кино and
+# `sakamoto` finds 坂本龍一; the original text is what pages show.
+_SEARCH_AMPERSAND = re.compile(r"\s*[&+]\s*")
+# word characters joined by an apostrophe, hyphen, dot or slash (`Don't`, `JAY-Z`, `R.E.M.`, `AC/DC`): indexed as
+# their parts and joined, so `dont`, `jayz`, `rem` and `acdc` are words too
+_JOINED = re.compile(r"[^\W_]+(?:['’‘`´ʼ.\-/][^\W_]+)+")
+_JOINERS = re.compile(r"['’‘`´ʼ.\-/]")
+_ASCII_NEEDS_WORK = re.compile(r"[&+]|[A-Za-z0-9]['`./-][A-Za-z0-9]")
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
+_ABJAD = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\ufb1d-\ufdff\ufe70-\ufefc]")
+# Japanese long vowels as people type them: Ryuuichi → Ryuichi, Toukyou → Tokyo
+_LONG_VOWELS = re.compile(r"(?<=[ou])u|(?<=o)o")
+
+
+@lru_cache(maxsize=2)
+def _cutlet(foreign: bool):
+    import cutlet  # loaded only when a Japanese name is met (its dictionary takes a moment to open)
+
+    romaji = cutlet.Cutlet()
+    romaji.use_foreign_spelling = foreign
+    return romaji
+
+
+def _kana_reading(text: str) -> str:
+    import jaconv
+
+    return jaconv.kata2alphabet(jaconv.hira2kata(text)).replace("-", "")
+
+
+# Modern Greek as it is typed in Latin letters (ELOT 743): Αρβανιτάκη → arvanitaki, where unidecode gives arbanitake.
+_GREEK_PAIRS = {"αυ": "av", "ευ": "ev", "ηυ": "iv", "ου": "ou", "μπ": "b", "ντ": "nt", "γκ": "gk", "γγ": "ng"}
+_GREEK_LETTERS = dict(zip("αβγδεζηθικλμνξοπρσςτυφχψω",
+                          "a v g d e z i th i k l m n x o p r s s t y f ch ps o".split()))
+_GREEK_VOICELESS = set("θκξπστφχψ")
+
+
+def _greek_reading(text: str) -> str:
+    text = "".join(ch for ch in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(ch))
+    out, i = [], 0
+    while i < len(text):
+        pair = text[i:i + 2]
+        if pair in _GREEK_PAIRS:
+            latin = _GREEK_PAIRS[pair]
+            if pair in ("αυ", "ευ", "ηυ") and (i + 2 == len(text) or text[i + 2] in _GREEK_VOICELESS):
+                latin = latin[0] + "f"
+            out.append(latin)
+            i += 2
+            continue
+        out.append(_GREEK_LETTERS.get(text[i], text[i]))
+        i += 1
+    return unidecode("".join(out)).lower()
+
+
+@lru_cache(maxsize=1 << 16)
+def latin_readings(text: str) -> tuple[str, ...]:
+    """Ways `text` is written in Latin letters, lower case, the first the one `match_words` uses (unidecode):
+    `Кино` → (`kino`,); `坂本龍一` → (`ban ben long yi`, `sakamoto ryuuichi`, `sakamoto ryuichi`), the Chinese and
+    the Japanese readings of its characters; `ヨルシカ` → (`yorushika`, `yoru shika`); `Αρβανιτάκη` →
+    (`arbanitake`, `arvanitaki`). Empty for text already in Latin letters.
+
+    Cyrillic, Greek, Arabic, Hebrew, Korean and other scripts go through unidecode (the catalogue check's
+    transliteration); Japanese kana and kanji are read by cutlet (MeCab with UniDic), Greek also as ELOT 743."""
+    if not text or text.isascii():
+        return ()
+    readings = [unidecode(text).lower()]
+    if _KANA.search(text) or _HAN.search(text):
+        # kana are Japanese; characters alone may be Chinese (unidecode's pinyin) or Japanese: both are kept
+        japanese = [_cutlet(True).romaji(text, capitalize=False).lower(),
+                    _cutlet(False).romaji(text, capitalize=False).lower()]
+        if not _HAN.search(text):
+            japanese.append(_kana_reading(text))
+        readings += japanese + [_LONG_VOWELS.sub("", reading) for reading in japanese]
+    if _GREEK.search(text):
+        readings.append(_greek_reading(text))
+    return tuple(dict.fromkeys(r.strip() for r in readings if r.strip()))
+
+
+def consonant_skeleton(latin: str) -> str:
+    """The consonants of a Latin spelling, for names written in Arabic or Hebrew letters, which leave most vowels
+    out: `Fairuz`, `Fayrouz` and unidecode's `fyrwz` (فيروز) all give `frz`. Good for suggestions, never for an
+    exact match (many names share a skeleton)."""
+    letters = re.sub(r"[^a-z]", "", latin.lower())
+    letters = re.sub(r"[aeiouywvh]", "", letters)
+    return re.sub(r"(.)\1+", r"\1", letters)
+
+
+def has_abjad(text: str) -> bool:
+    return bool(_ABJAD.search(text or ""))
+
+
+def search_text(text: str | None) -> str | None:
+    """What the full-text index holds for a name or title: folded, `&` and `+` as `and`, joined words also whole,
+    and Latin readings of other scripts appended. `Jón Þór` → `jon thor`; `I Don't Care` → `i don't care dont`;
+    `Salt & Signal` → `salt and signal`; `Кино` → `кино kino`. Plain ASCII words come back as they are (the
+    tokenizer lower-cases them)."""
+    if not text:
+        return text
+    if text.isascii() and not _ASCII_NEEDS_WORK.search(text):
+        return text
+    folded = _SEARCH_AMPERSAND.sub(" and ", fold(text))
+    parts = [folded]
+    parts += [_JOINERS.sub("", match.group()) for match in _JOINED.finditer(folded)]
+    for reading in latin_readings(folded):
+        if reading == folded:
+            continue
+        parts.append(reading)
+        parts += [_JOINERS.sub("", match.group()) for match in _JOINED.finditer(reading)]
+    return " ".join(parts)
+
+
+def search_words(text: str | None) -> list[str]:
+    """The words a query looks for, folded as `search_text` folds the index: `Salt & Signal` → [salt, and, signal],
+    `Ｂｊｏｒｋ` → [bjork], `JAY-Z` → [jay, z] (the index holds `jayz` as well). Punctuation alone gives none."""
+    if not text:
+        return []
+    folded = _SEARCH_AMPERSAND.sub(" and ", fold(text))
+    words, word = [], []
+    for ch in folded:
+        if ch.isalnum() or unicodedata.category(ch).startswith("M"):
+            word.append(ch)
+        elif word:
+            words.append("".join(word))
+            word = []
+    if word:
+        words.append("".join(word))
+    return words

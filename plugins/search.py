@@ -1,53 +1,43 @@
-"""The search box: `/search?q=…` (and `/search.json`) finds artists and tracks by name or title, and a pasted
-link or id (YouTube, YouTube Music, Spotify, Genius, Free Music Archive) goes straight to what it names.
+"""The search box: `/search?q=…` (and `/search.json`) finds artists and tracks by name or title the way people type
+them, and a pasted link or id (YouTube, YouTube Music, Spotify, Genius, Free Music Archive) goes straight to what it
+names.
+
+The typed text is folded exactly as the build folded the indexes (`ingest/search_index.py`): accents, ø æ ß þ …,
+other scripts read in Latin letters, `&`/`and`, apostrophes and hyphens do not count, and a word of 3+ letters also
+matches as a prefix. Artists come first: those whose name *is* the typed name, then names holding every word. When
+nothing is that close, "Did you mean …" offers the artists within one or two typing mistakes (and the tracks of the
+corrected words), never as matches.
 
 Searches stay bounded at any size: the best matches are ranked among the first CANDIDATES full-text matches of
-each dataset (drawn by rowid range, so every dataset is represented), and counts stop at COUNT_LIMIT.
-The landing page's variables (the four datasets, the saved queries) are provided here too.
+each dataset (drawn by rowid range, so every dataset is represented) plus the tracks whose title starts with the
+typed words, and counts stop at COUNT_LIMIT. The landing page's variables (the four datasets, the saved queries)
+are provided here too.
 """
 
 from __future__ import annotations
 
 import asyncio
-import unicodedata
 from urllib.parse import quote, urlencode
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from ingest import CAVEAT, DATABASE
-from ingest.links import parse_link
+from ingest import CAVEAT, DATABASE, search_index
+from ingest.links import parse_link, unsupported_link
 from ingest.lookup import link_queries
-from ingest.normalize import artist_key
+from ingest.normalize import match_key, search_words
 
 PAGE_SIZE = 20
 CANDIDATES = 500  # per dataset
+TITLE_CANDIDATES = 50  # per dataset, among the tracks whose title starts with the typed words
 COUNT_LIMIT = 10_000
 ARTISTS_SHOWN = 10
 MAX_QUERY = 200
 
 
 def fts_query(text: str) -> str | None:
-    """Words → an FTS5 query matching all of them, each quoted (so `AND`, `-` or `"` typed by a user are words,
-    never syntax). Words in scripts written without spaces (CJK) also match as prefixes."""
-    words, word = [], []
-    for ch in text[:MAX_QUERY]:
-        if ch.isalnum() or unicodedata.category(ch).startswith("M"):
-            word.append(ch)
-        elif word:
-            words.append("".join(word))
-            word = []
-    if word:
-        words.append("".join(word))
-    if not words:
-        return None
-    parts = []
-    for word in words[:12]:
-        quoted = '"' + word.replace('"', '""') + '"'
-        if any(unicodedata.name(ch, "").startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL")) for ch in word):
-            quoted += "*"
-        parts.append(quoted)
-    return " ".join(parts)
+    """Typed text → the FTS5 query for it (see `search_index.fts_query`)."""
+    return search_index.fts_query(search_words(text[:MAX_QUERY]))
 
 
 async def dataset_rows(db) -> list[dict]:
@@ -55,53 +45,112 @@ async def dataset_rows(db) -> list[dict]:
     return [dict(row) for row in rows.rows]
 
 
-async def search_artists(db, text: str, fts: str) -> list[dict]:
-    key = artist_key(text)
-    rows = await db.execute(
-        """
-        with matched as (select rowid as id from artists_fts where artists_fts match :fts limit 5000),
-        found as (
-            select a.id, a.key, a.name, a.tracks from artists a where a.key = :key
-            union
-            select a.id, a.key, a.name, a.tracks from matched join artists a on a.id = matched.id
-        )
-        select * from found order by (key = :key) desc, tracks desc, id limit :limit
-        """, {"fts": fts, "key": key, "limit": ARTISTS_SHOWN})
-    artists = [dict(row) for row in rows.rows]
-    if artists:
-        ids = [a["id"] for a in artists]
-        per_dataset = await db.execute(
-            f"select artist_id, dataset, tracks from artist_datasets where artist_id in ({', '.join('?' * len(ids))})",
-            ids)
-        for artist in artists:
-            artist["datasets"] = {r["dataset"]: r["tracks"] for r in per_dataset.rows if r["artist_id"] == artist["id"]}
-    return artists
+async def _artist_rows(db, ids: list[int]) -> list[dict]:
+    """Artists by id, in that order, each with its tracks per dataset."""
+    if not ids:
+        return []
+    marks = ", ".join("?" * len(ids))
+    rows = {row["id"]: dict(row) for row in (await db.execute(
+        f"select id, key, name, tracks from artists where id in ({marks})", ids)).rows}
+    per_dataset = await db.execute(
+        f"select artist_id, dataset, tracks from artist_datasets where artist_id in ({marks})", ids)
+    for row in rows.values():
+        row["datasets"] = {r["dataset"]: r["tracks"] for r in per_dataset.rows if r["artist_id"] == row["id"]}
+    return [rows[i] for i in ids if i in rows]
 
 
-async def search_tracks(db, fts: str, datasets: list[dict], page: int) -> tuple[list[dict], dict[str, int]]:
+async def search_artists(db, text: str) -> tuple[list[dict], dict]:
+    """(artists, did_you_mean): artists whose name is the typed name once folded ("exact"), then names holding every
+    typed word ("words"); and, when none of them is close to the typed name, the closest names within a typo or
+    two, with the query's unknown words corrected."""
+
+    def resolve(conn):
+        exact = search_index.exact_artists(conn, text)
+        words = search_index.word_artists(conn, search_words(text), limit=ARTISTS_SHOWN)
+        if not exact and not words and len(match_key(text)) < search_index.PREFIX_MIN:
+            words = search_index.name_start_artists(conn, text, limit=ARTISTS_SHOWN)  # a name's first letters
+        found = [(i, "exact") for i in exact] + [(i, "words") for i in words if i not in exact]
+        suggestion = {"query": None, "artists": []}
+        if not exact:
+            names = dict(conn.execute(f"select id, name from artists where id in ({', '.join('?' * len(words))})",
+                                      words).fetchall()) if words else {}
+            if not any(search_index.name_similarity(text, name) >= search_index.SIMILARITY
+                       for name in names.values()):
+                suggestion = search_index.suggest(conn, text, exclude=[i for i, _ in found])
+        return found[:ARTISTS_SHOWN], suggestion
+
+    found, suggestion = await db.execute_fn(resolve)
+    artists = await _artist_rows(db, [i for i, _ in found])
+    kinds = dict(found)
+    for artist in artists:
+        artist["match"] = kinds[artist["id"]]
+    suggested = await _artist_rows(db, [i for i, _, _ in suggestion["artists"]])
+    closeness = {i: (edits, similarity) for i, edits, similarity in suggestion["artists"]}
+    for artist in suggested:
+        artist["edits"], artist["similarity"] = closeness[artist["id"]]
+    return artists, {"query": suggestion["query"], "artists": suggested}
+
+
+def _title_phrase(text: str) -> str | None:
+    """An FTS5 query for tracks whose title starts with the typed words (exact titles are among them)."""
+    words = search_words(text[:MAX_QUERY])[:search_index.MAX_WORDS]
+    if not words:
+        return None
+    return 'title : ^ "' + " ".join(words).replace('"', '""') + '"'
+
+
+def _tier(row: dict, words: list[str]) -> int:
+    """0: the title is the typed words, or title and credit together are; 1: the title starts with them; 2: the
+    rest (then by bm25)."""
+    title = search_words(row["title"] or "")
+    if title == words or sorted(title + search_words(row["artist_credit"] or "")) == sorted(words):
+        return 0
+    return 1 if title[:len(words)] == words else 2
+
+
+async def search_tracks(db, text: str, fts: str, datasets: list[dict], page: int) -> tuple[list[dict], dict[str, int]]:
     """The page of best-ranked tracks, and a (capped) count of matches per dataset.
 
     Ranking (bm25) is most of the time a common word takes, so each dataset's window is ranked by its own query,
-    all at once on Datasette's SQL threads (SQLite runs them in parallel), and the windows are merged here."""
+    all at once on Datasette's SQL threads (SQLite runs them in parallel), and the windows are merged here, an
+    exact title (or title and artist) first."""
     ranges = [(d["slug"], d["first_track_id"], d["last_track_id"]) for d in datasets if d["first_track_id"]]
     shown = page * PAGE_SIZE
-    windows = [db.execute(
-        f"""
+    window = """
         select t.id, t.dataset, t.source_id, t.title, t.artist_credit, t.album, t.duration_s, t.url,
                t.licence_code, t.duplicate_of, t.used_to_train, c.rank
         from (select rowid, rank from tracks_fts where tracks_fts match :fts
-              and rowid between {int(lo)} and {int(hi)} limit {CANDIDATES}) c join tracks t on t.id = c.rowid
+              and rowid between {lo} and {hi} limit {limit}) c join tracks t on t.id = c.rowid
         order by c.rank, t.id limit {shown}
-        """, {"fts": fts}) for _, lo, hi in ranges]
+        """
+    title_fts = _title_phrase(text)
+    windows = [db.execute(window.format(lo=int(lo), hi=int(hi), limit=CANDIDATES, shown=shown), {"fts": fts})
+               for _, lo, hi in ranges]
+    titles = [db.execute(window.format(lo=int(lo), hi=int(hi), limit=TITLE_CANDIDATES, shown=TITLE_CANDIDATES),
+                         {"fts": title_fts}) for _, lo, hi in ranges] if title_fts else []
     counts = [db.execute(
         f"select count(*) from (select 1 from tracks_fts where tracks_fts match :fts "
         f"and rowid between {int(lo)} and {int(hi)} limit {COUNT_LIMIT + 1})", {"fts": fts}) for _, lo, hi in ranges]
-    results = await asyncio.gather(*windows, *counts)
-    rows = sorted((dict(row) for result in results[:len(ranges)] for row in result.rows),
-                  key=lambda row: (row["rank"], row["id"]))[shown - PAGE_SIZE:shown]
+    results = await asyncio.gather(*windows, *titles, *counts)
+    words = search_words(text[:MAX_QUERY])[:search_index.MAX_WORDS]
+    candidates = {}
+    for result in results[:len(windows) + len(titles)]:
+        for row in result.rows:
+            candidates.setdefault(row["id"], dict(row))
+    rows = sorted(candidates.values(), key=lambda row: (_tier(row, words), row["rank"], row["id"]))
+    rows = rows[shown - PAGE_SIZE:shown]
     for row in rows:
         del row["rank"]
-    return rows, {slug: result.single_value() for (slug, _, _), result in zip(ranges, results[len(ranges):])}
+    return rows, {slug: result.single_value()
+                  for (slug, _, _), result in zip(ranges, results[len(windows) + len(titles):])}
+
+
+async def artist_tracks(db, artist_id: int) -> list[dict]:
+    """The first tracks of one artist: what a name without words (`!!!`) shows."""
+    rows = await db.execute(
+        f"select {TRACK_COLUMNS}, t.duplicate_of from track_artists ta join tracks t on t.id = ta.track_id "
+        "where ta.artist_id = ? order by t.id limit ?", [artist_id, PAGE_SIZE])
+    return [dict(row) for row in rows.rows]
 
 
 TRACK_COLUMNS = ("t.id, t.dataset, t.source_id, t.title, t.artist_credit, t.album, t.duration_s, t.url, t.licence_code, "
@@ -122,6 +171,8 @@ LINK_NAMES = {
     "genius_song": "Genius song", "genius_artist": "Genius artist", "fma_track": "Free Music Archive track",
     "fma_artist": "Free Music Archive artist",
 }
+UNSUPPORTED_MESSAGE = "This kind of link ({service}) cannot be looked up in these datasets: search by name."
+SUGGESTED_TRACKS = 10
 
 
 async def search_view(datasette, request):
@@ -134,8 +185,9 @@ async def search_view(datasette, request):
     db = datasette.get_database(DATABASE)
     datasets = await dataset_rows(db)
     context = {"q": text, "page": page, "datasets": datasets, "link": None, "artists": [], "tracks": [],
-               "counts": {}, "page_size": PAGE_SIZE, "candidates": CANDIDATES, "count_limit": COUNT_LIMIT}
+               "did_you_mean": None, "counts": {}, "page_size": PAGE_SIZE, "candidates": CANDIDATES, "count_limit": COUNT_LIMIT}
     link = parse_link(text) if text else None
+    unsupported = unsupported_link(text) if text and not link else None
     if link:
         found = await lookup_link(db, link)
         context.update(link={"kind": link.kind, "name": LINK_NAMES[link.kind], "value": link.value}, **found)
@@ -144,21 +196,35 @@ async def search_view(datasette, request):
             if found["artists"]:
                 return Response.redirect(datasette.urls.path(f"/artist/{quote(found['artists'][0]['key'], safe='')}"))
             return Response.redirect(datasette.urls.row(DATABASE, "tracks", found['tracks'][0]['id']))
+    elif unsupported:
+        # a Spotify artist, an Apple Music or Bandcamp page …: nothing in the four datasets is keyed by it
+        context["link"] = {"kind": unsupported.kind, "name": unsupported.service, "value": text,
+                           "unsupported": True, "name_hint": unsupported.name,
+                           "message": UNSUPPORTED_MESSAGE.format(service=unsupported.service)}
     elif text:
         fts = fts_query(text)
+        context["artists"], suggestion = await search_artists(db, text)
         if fts:
-            context["artists"] = await search_artists(db, text, fts)
-            context["tracks"], context["counts"] = await search_tracks(db, fts, datasets, page)
+            context["tracks"], context["counts"] = await search_tracks(db, text, fts, datasets, page)
+        if not context["tracks"] and context["artists"] and page == 1:
+            # the name is credited (as a writer, say) but no title or credit holds its words, or it has none (!!!)
+            context["tracks"] = await artist_tracks(db, context["artists"][0]["id"])
+            context["tracks_of"] = context["artists"][0]
+        if not context["tracks"] and suggestion["query"] and page == 1:
+            suggestion["tracks"] = (await search_tracks(db, suggestion["query"], fts_query(suggestion["query"]),
+                                                        datasets, 1))[0][:SUGGESTED_TRACKS]
+        context["did_you_mean"] = suggestion if suggestion["artists"] or suggestion.get("tracks") else None
+        context["fts"] = fts
     context["total"] = sum(context["counts"].values())
-    context["more"] = len(context["tracks"]) == PAGE_SIZE and page * PAGE_SIZE < len(datasets) * CANDIDATES
+    context["more"] = not context.get("tracks_of") and len(context["tracks"]) == PAGE_SIZE and page * PAGE_SIZE < len(datasets) * CANDIDATES
     if as_json:
-        return Response.json({key: context[key] for key in
-                              ("q", "page", "link", "artists", "tracks", "counts", "more")} | {"caveat": CAVEAT})
+        return Response.json({key: context.get(key) for key in
+                              ("q", "page", "link", "artists", "did_you_mean", "tracks", "tracks_of", "counts", "more")}
+                             | {"caveat": CAVEAT})
     context["next_url"] = "/search?" + urlencode({"q": text, "page": page + 1})
     context["prev_url"] = "/search?" + urlencode({"q": text, "page": page - 1}) if page > 1 else None
     context["dataset_names"] = {d["slug"]: d["name"] for d in datasets}
     return Response.html(await datasette.render_template("search.html", context, request=request))
-
 
 
 @hookimpl

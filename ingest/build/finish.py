@@ -7,11 +7,12 @@ import sqlite3
 import time
 from pathlib import Path
 
+from .. import search_index
 from ..normalize import artist_key, licence_code
 from ..records import Problem
 from ..sources import attribution
 from ..summaries import write_summaries
-from .schema import FTS, INDEXES
+from .schema import INDEXES
 
 
 def step(conn: sqlite3.Connection, log, label: str, sql: str) -> None:
@@ -82,7 +83,7 @@ def finish(conn: sqlite3.Connection, log, lists) -> None:
         commit;
     """)
     write_summaries(conn, log)  # the charts' and headline figures' tables (ingest/summaries.py)
-    step(conn, log, "full-text search", "begin;" + FTS + "commit;")
+    search_index.build(conn, log)  # full-text indexes of folded text, artist keys, the typo index
     step(conn, log, "analyze", "pragma analysis_limit = 2000; analyze; pragma journal_mode = delete;")
 
 

@@ -224,22 +224,6 @@ create index training_use_author on training_use(author_key);
 create index shared_recordings_order on shared_recordings(datasets desc, tracks desc);
 """
 
-# Datasette only detects an FTS table declared with content="table" in double quotes.
-FTS = """
-create virtual table tracks_fts using fts5(
-    title, artist_credit, album,
-    content="tracks", content_rowid="id", tokenize="unicode61 remove_diacritics 2", columnsize=0
-);
-insert into tracks_fts(tracks_fts) values ('rebuild');
--- rank = bm25 weighting a match in the title above one in the artist credit, above one in the album
-insert into tracks_fts(tracks_fts, rank) values ('rank', 'bm25(3.0, 2.0, 1.0)');
-create virtual table artists_fts using fts5(
-    name, content="artists", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
-);
-insert into artists_fts(artists_fts) values ('rebuild');
-"""
-
-
 # A track's stored values as rows.prepare() makes them, in this order; the loader adds the id (which gives the
 # dataset) and where it was read (source_file, source_row).
 TRACK_VALUE_COLUMNS = ("source_id", "title", "artist_credit", "album", "duration_s", "page_url", "release_year",
