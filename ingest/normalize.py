@@ -355,6 +355,20 @@ def _greek_reading(text: str) -> str:
     return unidecode("".join(out)).lower()
 
 
+# Russian as it is usually spelled in Latin letters (BGN/PCGN-like: Дмитрий → dmitry, Мумий Тролль → mumiy troll),
+# beside unidecode's ISO-like reading (dmitrii, mumii troll')
+_CYRILLIC_ENDINGS = re.compile(r"(?:ий|ый)(?![а-яё])")
+_CYRILLIC_LETTERS = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґў",
+                             "a b v g d e yo zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya i yi ye g w"
+                             .split()))
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def _cyrillic_reading(text: str) -> str:
+    text = _CYRILLIC_ENDINGS.sub("y", text.lower())
+    return unidecode("".join(_CYRILLIC_LETTERS.get(ch, ch).replace("_", "") for ch in text)).lower()
+
+
 @lru_cache(maxsize=1 << 16)
 def latin_readings(text: str) -> tuple[str, ...]:
     """Ways `text` is written in Latin letters, lower case, the first the one `match_words` uses (unidecode):
@@ -363,7 +377,8 @@ def latin_readings(text: str) -> tuple[str, ...]:
     (`arbanitake`, `arvanitaki`). Empty for text already in Latin letters.
 
     Cyrillic, Greek, Arabic, Hebrew, Korean and other scripts go through unidecode (the catalogue check's
-    transliteration); Japanese kana and kanji are read by cutlet (MeCab with UniDic), Greek also as ELOT 743."""
+    transliteration); Japanese kana and kanji are read by cutlet (MeCab with UniDic), Greek also as ELOT 743 and
+    Cyrillic also as it is usually spelled (`Дмитрий` → `dmitrii` and `dmitry`)."""
     if not text or text.isascii():
         return ()
     readings = [unidecode(text).lower()]
@@ -376,6 +391,8 @@ def latin_readings(text: str) -> tuple[str, ...]:
         readings += japanese + [_LONG_VOWELS.sub("", reading) for reading in japanese]
     if _GREEK.search(text):
         readings.append(_greek_reading(text))
+    if _CYRILLIC.search(text):
+        readings.append(_cyrillic_reading(text))
     return tuple(dict.fromkeys(r.strip() for r in readings if r.strip()))
 
 

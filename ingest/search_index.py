@@ -9,7 +9,7 @@ Built after the load (`build(conn, log)`, one step of the build):
 - `artist_keys`: every key an artist is known by exactly: the match key of the name and of each Latin reading
   (`sakamotoryuichi` for 坂本龍一), and, marked `~`, the consonant skeleton of names in Arabic or Hebrew letters
   (suggestions only).
-- `search_terms` and `search_terms_trigrams`: every word of both indexes once, and an FTS5 trigram index over them
+- `search_terms` and `search_terms_fts`: every word of both indexes once, and an FTS5 trigram index over them
   whose rowids carry the word's length, so the words within two edits of a typo are found by a few posting-list
   scans restricted to words of about the same length, then measured exactly with rapidfuzz
   (`bench/typo_candidates.py` compares this with a deletion-neighbourhood index).
@@ -62,7 +62,7 @@ create table search_terms (
     term text not null,
     docs integer not null
 );
-create virtual table search_terms_trigrams using fts5(term, content='', tokenize='trigram', detail='none');
+create virtual table search_terms_fts using fts5(term, content='', tokenize='trigram', detail='none');
 """
 
 
@@ -123,7 +123,7 @@ def _build_terms(conn: sqlite3.Connection) -> None:
                  "group by key on conflict (term) do update set docs = docs + excluded.docs")
     conn.execute(f"insert into search_terms (id, term, docs) select (length(term) << {LENGTH_SHIFT}) | "
                  "row_number() over (order by term), term, docs from temp.terms_load order by 1")
-    conn.execute("insert into search_terms_trigrams (rowid, term) select id, '^' || term || '$' from search_terms")
+    conn.execute("insert into search_terms_fts (rowid, term) select id, '^' || term || '$' from search_terms")
     conn.execute("create unique index search_terms_term on search_terms(term)")
     for name in ("temp.terms_load", "temp.tracks_vocab", "temp.artists_vocab"):
         conn.execute(f"drop table {name}")
@@ -206,7 +206,7 @@ def similar_terms(conn: sqlite3.Connection, word: str, edits: int | None = None,
     grams = sorted({marked[i:i + 3] for i in range(len(marked) - 2)})
     low = max(1, len(word) - edits) << LENGTH_SHIFT
     high = ((len(word) + edits + 1) << LENGTH_SHIFT) - 1
-    union = " union all ".join(["select rowid from search_terms_trigrams where search_terms_trigrams match ? "
+    union = " union all ".join(["select rowid from search_terms_fts where search_terms_fts match ? "
                                 "and rowid between ? and ?"] * len(grams))
     params = [value for gram in grams for value in ('"' + gram.replace('"', '""') + '"', low, high)]
     rows = conn.execute(
@@ -310,6 +310,21 @@ def resolve_artists(conn: sqlite3.Connection, text: str, limit: int = 50) -> tup
     if not found and len(match_key(text)) < PREFIX_MIN:
         found = name_start_artists(conn, text, limit=limit)
     return ("words", found) if found else ("none", [])
+
+
+def describe_resolution(conn: sqlite3.Connection, typed: str, shown: int = 10) -> dict:
+    """How a typed name was read, for a page to say so: {"typed", "status": exact | words | none, "artists": [{key,
+    name, tracks}], "more": how many more, "suggestions": [{key, name, tracks}] (when no artist has the name)}."""
+    status, ids = resolve_artists(conn, typed)
+    suggested = [] if status == "exact" else [i for i, _, _ in suggest(conn, typed, exclude=ids)["artists"]]
+    rows = {}
+    if ids or suggested:
+        for artist_id, key, name, tracks in conn.execute(
+                f"select id, key, name, tracks from artists where id in ({', '.join('?' * len(ids + suggested))})",
+                ids + suggested):
+            rows[artist_id] = {"key": key, "name": name, "tracks": tracks}
+    return {"typed": typed, "status": status, "artists": [rows[i] for i in ids[:shown] if i in rows],
+            "more": max(0, len(ids) - shown), "suggestions": [rows[i] for i in suggested if i in rows]}
 
 
 def register_functions(conn: sqlite3.Connection) -> None:

@@ -14,7 +14,7 @@ from urllib.parse import quote, unquote, urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import AsgiStream, Response
 
-from ingest import CAVEAT, DATABASE
+from ingest import CAVEAT, DATABASE, search_index
 from ingest.check import spreadsheet_safe
 from ingest.datasets import DATASETS, SLUGS
 
@@ -101,9 +101,18 @@ async def artist_view(datasette, request):
     db = datasette.get_database(DATABASE)
     artist = await load_artist(db, key)
     if artist is None:
+        # read the key as a typed name, as search does: /artist/velvet-foxes is The Velvet Foxes
+        found = await db.execute_fn(lambda conn: search_index.describe_resolution(conn, key.replace("-", " ")))
+        if found["status"] == "exact" and len(found["artists"]) == 1 and found["artists"][0]["key"] != key:
+            suffix = f".{fmt}" if fmt else ""
+            query = f"?{request.query_string}" if request.query_string else ""
+            return Response.redirect(datasette.urls.path(
+                f"/artist/{quote(found['artists'][0]['key'], safe='')}{suffix}{query}"))
         if fmt == "json":
-            return Response.json({"error": f"no artist with key {key!r}", "key": key}, status=404)
-        html = await datasette.render_template("artist.html", {"artist": None, "key": key}, request=request)
+            return Response.json({"error": f"no artist with key {key!r}", "key": key, "resolution": found},
+                                 status=404)
+        html = await datasette.render_template("artist.html", {"artist": None, "key": key, "resolution": found},
+                                               request=request)
         return Response.html(html, status=404)
     dataset = request.args.get("dataset") or None
     if dataset and dataset not in SLUGS:

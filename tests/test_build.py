@@ -172,7 +172,7 @@ def run_cli(*args, cwd):
 def test_cli_builds_the_samples_by_default(tmp_path):
     result = run_cli("build", "--quiet", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "laion-disco-12m: read 301 rows, loaded 299, rejected 2" in result.stderr
+    assert "laion-disco-12m: read 318 rows, loaded 316, rejected 2" in result.stderr
     assert (tmp_path / "datasets.db").exists() and (tmp_path / "inspect-data.json").exists()
 
 

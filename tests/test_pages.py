@@ -155,7 +155,7 @@ async def test_artist_page(ds):
     assert "may be several artists" not in html  # the Topic channel is Björk's own
     data = (await ds.client.get("/artist/bjork.json")).json()
     shares = {d["slug"]: d["share"] for d in data["artist"]["datasets"]}
-    assert shares["laion-disco-12m"] == pytest.approx(6 / 299)
+    assert shares["laion-disco-12m"] == pytest.approx(6 / 316)
     assert len(data["tracks"]) == 8 and data["next"] is None
 
 

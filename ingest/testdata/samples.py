@@ -114,6 +114,25 @@ def laion_rows(rng: random.Random, artists: list[str]) -> list[dict]:
         row("Untitled Upload", [], ids=[], views="14M plays"),  # no artists at all
         row("<script>alert('xss')</script> Love Me Tender", ["<b>Bold</b> & Co"], views="10 views"),
         row("🔥 Fire Remix 🔥", ["DJ Ünïcödé"], views="77K plays"),
+        # names people type without their letters: ø æ œ ß ł đ ð, other scripts, full-width, &, apostrophes, dots
+        row("Eple", ["Røyksopp"], album="Melody A.M.", views="22M views", duration=219),
+        row("Final Song", ["MØ"], views="96M views", duration=236),
+        row("Fjærlett", ["Sæbjørg Næss"], views="12K plays", duration=201),
+        row("Comme des enfants", ["Cœur de pirate"], views="31M views", duration=174),
+        row("Weißes Rauschen", ["Die Straßenmusikanten"], views="4.2K plays", duration=188),
+        row("Złota Rzeka", ["Łukasz Wróbel"], views="88K plays", duration=245),
+        row("Ljóð", ["Guðrún Đorđević"], views="2.1K plays", duration=199),
+        row("Το Παράπονο", ["Ελευθερία Αρβανιτάκη"], views="5.5M views", duration=230),
+        row("שיר אהבה", ["עומר אדם"], views="18M views", duration=205),
+        row("マリーゴールド", ["あいみょん"], views="230M views", duration=305),
+        row("ただ君に晴れ", ["ヨルシカ"], views="160M views", duration=198),
+        row("夜に駆ける", ["ＹＯＡＳＯＢＩ"], views="310M views", duration=261),
+        row("I Don't Care", ["Aoife O'Brien"], views="640K plays", duration=187),
+        row("Sweet Child O' Mine", ["Guns N' Roses"], album="Appetite for Destruction", views="1.5B views",
+            duration=356),
+        row("Losing My Religion", ["R.E.M."], album="Out of Time", views="1.2B views", duration=269),
+        row("Salt Water Hymn", ["Salt & Signal"], views="3.3K plays", duration=240),
+        row("Plus Minus", ["+/-"], views="9K plays", duration=212),
         {**row("No Id Here", ["Anna Berg"]), "song_id": None},  # cannot be cited: rejected
         {**row("Blank Id", ["Anna Berg"]), "song_id": "  "},  # likewise
     ]
