@@ -396,6 +396,21 @@ def latin_readings(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(r.strip() for r in readings if r.strip()))
 
 
+# How the letters fold cannot be typed is one convention; the other spells them out: Björk → Bjoerk, MØ → Moe,
+# Guðrún → Guthrun, Đorđe → Djordje, Åse → Aase.
+_SPELLED_OUT = str.maketrans({"ø": "oe", "ö": "oe", "ä": "ae", "ü": "ue", "å": "aa", "ð": "th", "đ": "dj"})
+_SPELLED_OUT_LETTERS = re.compile("[øöäüåðđ]")
+
+
+def spelled_out(text: str) -> str | None:
+    """`text` with ø ö ä ü å ð đ spelled out as people type them without those keys (oe, oe, ae, ue, aa, th, dj),
+    folded; None when it holds none of them."""
+    lowered = unicodedata.normalize("NFC", text).lower()
+    if not _SPELLED_OUT_LETTERS.search(lowered):
+        return None
+    return fold(lowered.translate(_SPELLED_OUT))
+
+
 def consonant_skeleton(latin: str) -> str:
     """The consonants of a Latin spelling, for names written in Arabic or Hebrew letters, which leave most vowels
     out: `Fairuz`, `Fayrouz` and unidecode's `fyrwz` (فيروز) all give `frz`. Good for suggestions, never for an
@@ -411,7 +426,7 @@ def has_abjad(text: str) -> bool:
 
 def search_text(text: str | None) -> str | None:
     """What the full-text index holds for a name or title: folded, `&` and `+` as `and`, joined words also whole,
-    and Latin readings of other scripts appended. `Jón Þór` → `jon thor`; `I Don't Care` → `i don't care dont`;
+    letters spelled out (`spelled_out`) and Latin readings of other scripts appended. `Jón Þór` → `jon thor`; `I Don't Care` → `i don't care dont`;
     `Salt & Signal` → `salt and signal`; `Кино` → `кино kino`. Plain ASCII words come back as they are (the
     tokenizer lower-cases them)."""
     if not text:
@@ -421,6 +436,8 @@ def search_text(text: str | None) -> str | None:
     folded = _SEARCH_AMPERSAND.sub(" and ", fold(text))
     parts = [folded]
     parts += [_JOINERS.sub("", match.group()) for match in _JOINED.finditer(folded)]
+    if (spelled := spelled_out(text)) and spelled != folded:
+        parts.append(_SEARCH_AMPERSAND.sub(" and ", spelled))
     for reading in latin_readings(folded):
         if reading == folded:
             continue

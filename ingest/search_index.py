@@ -11,8 +11,9 @@ Built after the load (`build(conn, log)`, one step of the build):
   (suggestions only).
 - `search_terms` and `search_terms_fts`: every word of both indexes once, and an FTS5 trigram index over them
   whose rowids carry the word's length, so the words within two edits of a typo are found by a few posting-list
-  scans restricted to words of about the same length, then measured exactly with rapidfuzz
-  (`bench/typo_candidates.py` compares this with a deletion-neighbourhood index).
+  scans restricted to words of about the same length, then measured exactly with rapidfuzz (an edit is a letter
+  added, dropped or changed, or two neighbours swapped). `bench/typo_candidates.py` compares this with a
+  deletion-neighbourhood index.
 
 The lookups take a plain `sqlite3.Connection`: the search page runs them on Datasette's threads, the recall bench
 and tests call them directly. A typed name resolves the same way everywhere: exact keys first (`exact_artists`),
@@ -28,10 +29,10 @@ import time
 import unicodedata
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from .normalize import (consonant_skeleton, fold, has_abjad, latin_readings, match_key, match_words, search_text,
-                        search_words)
+                        search_words, spelled_out)
 
 TOKENIZE = "unicode61 remove_diacritics 2"
 PREFIX_MIN = 3  # a word this long or longer also matches as the start of a longer word
@@ -71,6 +72,8 @@ def artist_keys(name: str) -> set[str]:
     """The keys an artist is found by exactly: `坂本龍一` → {banbenlongyi, sakamotoryuuichi, sakamotoryuichi, …};
     `~frz`-style consonant skeletons for names in Arabic or Hebrew letters."""
     keys = {match_key(name)}
+    if spelled := spelled_out(name):
+        keys.add(match_key(spelled))
     readings = latin_readings(fold(name))
     keys.update(key for reading in readings if (key := match_key(reading)))
     if has_abjad(name):
@@ -116,14 +119,16 @@ def _build_terms(conn: sqlite3.Connection) -> None:
     conn.execute("create virtual table temp.tracks_vocab using fts5vocab(main, tracks_fts, 'row')")
     conn.execute("create virtual table temp.artists_vocab using fts5vocab(main, artists_fts, 'row')")
     conn.execute("create temp table terms_load (term text primary key, docs integer) without rowid")
-    conn.execute("insert into temp.terms_load select term, doc from temp.artists_vocab where length(term) >= 3")
-    conn.execute("insert into temp.terms_load select term, doc from temp.tracks_vocab where length(term) >= 3 "
+    conn.execute("insert into temp.terms_load select term, doc from temp.artists_vocab")
+    conn.execute("insert into temp.terms_load select term, doc from temp.tracks_vocab where true "
                  "on conflict (term) do update set docs = docs + excluded.docs")
     conn.execute("insert into temp.terms_load select key, count(*) from artist_keys where key like '~%' "
                  "group by key on conflict (term) do update set docs = docs + excluded.docs")
     conn.execute(f"insert into search_terms (id, term, docs) select (length(term) << {LENGTH_SHIFT}) | "
                  "row_number() over (order by term), term, docs from temp.terms_load order by 1")
-    conn.execute("insert into search_terms_fts (rowid, term) select id, '^' || term || '$' from search_terms")
+    # words of one or two letters are never corrected: they need no trigrams
+    conn.execute("insert into search_terms_fts (rowid, term) select id, '^' || term || '$' from search_terms "
+                 f"where id >= {3 << LENGTH_SHIFT}")
     conn.execute("create unique index search_terms_term on search_terms(term)")
     for name in ("temp.terms_load", "temp.tracks_vocab", "temp.artists_vocab"):
         conn.execute(f"drop table {name}")
@@ -134,17 +139,23 @@ def _is_cjk(word: str) -> bool:
     return any(unicodedata.name(ch, "").startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL")) for ch in word)
 
 
-def fts_query(words: list[str]) -> str | None:
+def fts_query(words: list) -> str | None:
     """Words → an FTS5 query matching all of them, each quoted (so `AND`, `-` or `"` typed by a user are words,
-    never syntax); a word of PREFIX_MIN+ letters, or one in a script written without spaces, also matches as the
-    start of a longer word."""
+    never syntax); a word of PREFIX_MIN+ letters, the last word (still being typed: `Elif B`), and a word in a
+    script written without spaces also match as the start of a longer word. A list in place of a word is a
+    choice of whole words (`["live", "love"]` → `("live" OR "love")`), as corrections give."""
+    words = words[:MAX_WORDS]
     parts = []
-    for word in words[:MAX_WORDS]:
+    for position, word in enumerate(words, 1):
+        if isinstance(word, list):
+            quoted = ['"' + choice.replace('"', '""') + '"' for choice in word]
+            parts.append(quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")")
+            continue
         quoted = '"' + word.replace('"', '""') + '"'
-        if len(word) >= PREFIX_MIN or _is_cjk(word):
+        if len(word) >= PREFIX_MIN or position == len(words) or _is_cjk(word):
             quoted += "*"
         parts.append(quoted)
-    return " ".join(parts) or None
+    return " AND ".join(parts) or None  # explicit: FTS5 has no implicit AND beside a parenthesis
 
 
 def query_keys(text: str) -> list[str]:
@@ -194,55 +205,87 @@ def allowed_edits(word: str) -> int:
     return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
 
 
+def _one_edit(word: str) -> set[str]:
+    """Every string one edit from `word` (a letter added, dropped, changed, two neighbours swapped), over a–z, 0–9
+    and the word's own letters: Norvig's edits1, a few hundred strings for a short word."""
+    letters = set("abcdefghijklmnopqrstuvwxyz0123456789") | set(word)
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in splits if b}
+            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in letters}
+            | {a + c + b for a, b in splits for c in letters}) - {word}
+
+
 def similar_terms(conn: sqlite3.Connection, word: str, edits: int | None = None,
                   limit: int = TRIGRAM_CANDIDATES) -> list[tuple[str, int, int]]:
     """Indexed words within `edits` edits of `word`: (term, distance, rows holding it), closest and most common
-    first. Candidates are the words of about the same length sharing the most trigrams with it (at most
-    TRIGRAM_CANDIDATES); rapidfuzz measures each."""
+    first. A short word (one edit) is looked up as each of its few hundred one-edit neighbours; a longer one by
+    the trigram index: the words of about the same length sharing the most trigrams with it (at most `limit`),
+    which any word within two edits of one of 7+ letters does. rapidfuzz measures each candidate."""
     edits = allowed_edits(word) if edits is None else edits
     if edits <= 0 or not word:
         return []
-    marked = f"^{word}$"
-    grams = sorted({marked[i:i + 3] for i in range(len(marked) - 2)})
-    low = max(1, len(word) - edits) << LENGTH_SHIFT
-    high = ((len(word) + edits + 1) << LENGTH_SHIFT) - 1
-    union = " union all ".join(["select rowid from search_terms_fts where search_terms_fts match ? "
-                                "and rowid between ? and ?"] * len(grams))
-    params = [value for gram in grams for value in ('"' + gram.replace('"', '""') + '"', low, high)]
-    rows = conn.execute(
-        f"select t.term, t.docs from (select rowid, count(*) as shared from ({union}) group by rowid "
-        f"order by shared desc limit {int(limit)}) c join search_terms t on t.id = c.rowid", params).fetchall()
+    if edits == 1 and len(word) < 12:
+        neighbours = sorted(_one_edit(word))
+        rows = []
+        for start in range(0, len(neighbours), 500):
+            chunk = neighbours[start:start + 500]
+            rows += conn.execute(f"select term, docs from search_terms where term in ({', '.join('?' * len(chunk))})",
+                                 chunk).fetchall()
+    else:
+        marked = f"^{word}$"
+        grams = sorted({marked[i:i + 3] for i in range(len(marked) - 2)})
+        low = max(3, len(word) - edits) << LENGTH_SHIFT
+        high = ((len(word) + edits + 1) << LENGTH_SHIFT) - 1
+        union = " union all ".join(["select rowid from search_terms_fts where search_terms_fts match ? "
+                                    "and rowid between ? and ?"] * len(grams))
+        params = [value for gram in grams for value in ('"' + gram.replace('"', '""') + '"', low, high)]
+        rows = conn.execute(
+            f"select t.term, t.docs from (select rowid, count(*) as shared from ({union}) group by rowid "
+            f"order by shared desc limit {int(limit)}) c join search_terms t on t.id = c.rowid", params).fetchall()
     found = []
     for term, docs in rows:
-        distance = Levenshtein.distance(word, term, score_cutoff=edits)
+        distance = OSA.distance(word, term, score_cutoff=edits)
         if distance <= edits and term != word:
             found.append((term, distance, docs))
     return sorted(found, key=lambda t: (t[1], -t[2], t[0]))
 
 
 def known_word(conn: sqlite3.Connection, word: str) -> bool:
-    """Whether some indexed word is `word` or starts with it (a word too short to correct counts as known)."""
-    if allowed_edits(word) == 0:
-        return True
+    """Whether some indexed word is `word` or starts with it."""
     return conn.execute("select 1 from search_terms where term >= ? and term < ? limit 1",
                         (word, word + "\U0010ffff")).fetchone() is not None
 
 
-def corrected_words(conn: sqlite3.Connection, words: list[str]) -> list[str] | None:
-    """The query with each unknown word replaced by the closest, most common indexed word, or None when no word
-    needed (or found) a correction."""
-    out, changed = [], False
-    for word in words[:MAX_WORDS]:
-        if known_word(conn, word):
-            out.append(word)
+def corrections(conn: sqlite3.Connection, words: list[str]) -> list[tuple[str, list[str]]] | None:
+    """What each word was probably meant to be: (word, [word]) when some name or title holds it (the last word
+    may be the start of one), (word, [the closest indexed words]) when one is within a typo or two, (word, [])
+    when none is (a short word with a typo, a word nothing holds). None when every word is known."""
+    out = []
+    words = words[:MAX_WORDS]
+    for position, word in enumerate(words, 1):
+        if (conn.execute("select 1 from search_terms where term = ?", (word,)).fetchone()
+                or position == len(words) and known_word(conn, word)):
+            out.append((word, [word]))
             continue
         similar = similar_terms(conn, word)
-        if similar:
-            out.append(similar[0][0])
-            changed = True
-        else:
-            out.append(word)
-    return out if changed else None
+        # the closest words, several where they tie (`lmve`: live or love): the titles decide
+        out.append((word, [term for term, distance, _ in similar if distance == similar[0][1]][:3]))
+    return out if any(choices != [word] for word, choices in out) else None
+
+
+def corrected_query(fixed: list[tuple[str, list[str]]], drop_unknown: bool = False) -> tuple[str, str] | None:
+    """(words to show, FTS5 query) for corrections: each corrected word a choice of its closest words, or, with
+    `drop_unknown`, only the words typed right. None when no word is left."""
+    shown, query = [], []
+    for word, choices in fixed:
+        if choices == [word]:
+            shown.append(word)
+            query.append(word)
+        elif choices and not drop_unknown:
+            shown.append(choices[0])
+            query.append(choices)
+    return (" ".join(shown), fts_query(query)) if query else None
 
 
 def name_similarity(typed: str, name: str) -> float:
@@ -257,20 +300,22 @@ def name_similarity(typed: str, name: str) -> float:
 
 
 def _close(typed: str, name: str) -> tuple[bool, int, float]:
-    """(close enough to suggest?, edits between the match keys, similarity)."""
+    """(close enough to suggest?, edits between the names' keys, similarity)."""
     typed_key = match_key(typed)
-    edits = min([Levenshtein.distance(typed_key, match_key(r)) for r in (name, *latin_readings(fold(name)))])
+    edits = min([OSA.distance(typed_key, match_key(r)) for r in (name, *latin_readings(fold(name)))]
+                # a mistake in a leading "The" (`teh velvet foxes`) is one edit too
+                + [OSA.distance("".join(search_words(typed)), "".join(search_words(name)))])
     similarity = name_similarity(typed, name)
     return edits <= allowed_edits(typed_key) or similarity >= SIMILARITY, edits, similarity
 
 
 def suggest(conn: sqlite3.Connection, text: str, exclude=(), limit: int = SUGGESTIONS) -> dict:
-    """What the typist may have meant: {"query": the query with unknown words corrected (or None), "artists":
-    [(artist id, edits, similarity), …]} — artists within one or two edits of the typed name (or at least
-    SIMILARITY similar), found through the typo index by the whole name's key and by its corrected words, and
-    names in Arabic or Hebrew letters whose consonants the typed name spells. Never includes `exclude`."""
+    """What the typist may have meant: {"corrections": see `corrections` (or None), "artists": [(artist id, edits,
+    similarity), …]}: artists within one or two edits of the typed name (or at least SIMILARITY similar), found
+    through the typo index by the whole name's key and by its corrected words, and names in Arabic or Hebrew
+    letters whose consonants the typed name spells. Never includes `exclude`."""
     words = search_words(text)
-    corrected = corrected_words(conn, words) if words else None
+    fixed = corrections(conn, words) if words else None
     candidates: set[int] = set()
     key = match_key(text)
     terms = [key] if key else []
@@ -282,21 +327,23 @@ def suggest(conn: sqlite3.Connection, text: str, exclude=(), limit: int = SUGGES
         marks = ", ".join("?" * len(terms))
         candidates.update(row[0] for row in conn.execute(
             f"select artist_id from artist_keys where key in ({marks}) limit 200", terms))
-    if corrected:
-        candidates.update(word_artists(conn, corrected, limit=50))
+    for drop_unknown in (False, True):
+        corrected = corrected_query(fixed, drop_unknown) if fixed else None
+        if corrected:
+            candidates.update(row[0] for row in conn.execute(
+                "select a.id from (select rowid from artists_fts where artists_fts match ? limit 5000) m "
+                "join artists a on a.id = m.rowid order by a.tracks desc, a.id limit 50", (corrected[1],)))
     candidates.difference_update(exclude)
-    if not candidates:
-        return {"query": " ".join(corrected) if corrected else None, "artists": []}
-    marks = ", ".join("?" * len(candidates))
     ranked = []
-    for artist_id, name, tracks in conn.execute(
-            f"select id, name, tracks from artists where id in ({marks})", sorted(candidates)):
-        skeleton_hit = has_abjad(name)
-        close, edits, similarity = _close(text, name)
-        if close or skeleton_hit:
-            ranked.append((artist_id, edits, similarity, tracks))
+    if candidates:
+        marks = ", ".join("?" * len(candidates))
+        for artist_id, name, tracks in conn.execute(
+                f"select id, name, tracks from artists where id in ({marks})", sorted(candidates)):
+            close, edits, similarity = _close(text, name)
+            if close or has_abjad(name):
+                ranked.append((artist_id, edits, similarity, tracks))
     ranked.sort(key=lambda r: (r[1], -r[2], -r[3], r[0]))
-    return {"query": " ".join(corrected) if corrected else None,
+    return {"corrections": fixed,
             "artists": [(artist_id, edits, similarity) for artist_id, edits, similarity, _ in ranked[:limit]]}
 
 

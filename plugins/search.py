@@ -70,7 +70,7 @@ async def search_artists(db, text: str) -> tuple[list[dict], dict]:
         if not exact and not words and len(match_key(text)) < search_index.PREFIX_MIN:
             words = search_index.name_start_artists(conn, text, limit=ARTISTS_SHOWN)  # a name's first letters
         found = [(i, "exact") for i in exact] + [(i, "words") for i in words if i not in exact]
-        suggestion = {"query": None, "artists": []}
+        suggestion = {"corrections": None, "artists": []}
         if not exact:
             names = dict(conn.execute(f"select id, name from artists where id in ({', '.join('?' * len(words))})",
                                       words).fetchall()) if words else {}
@@ -88,7 +88,20 @@ async def search_artists(db, text: str) -> tuple[list[dict], dict]:
     closeness = {i: (edits, similarity) for i, edits, similarity in suggestion["artists"]}
     for artist in suggested:
         artist["edits"], artist["similarity"] = closeness[artist["id"]]
-    return artists, {"query": suggestion["query"], "artists": suggested}
+    return artists, {"corrections": suggestion["corrections"], "artists": suggested}
+
+
+def _as_found(corrections, track: dict, drop_unknown: bool) -> str:
+    """The corrected query as "Did you mean" shows it: of a word's closest words, the one the first track found
+    holds."""
+    held = set(search_words(f"{track['title'] or ''} {track['artist_credit'] or ''}"))
+    shown = []
+    for word, choices in corrections:
+        if choices == [word]:
+            shown.append(word)
+        elif choices and not drop_unknown:
+            shown.append(next((choice for choice in choices if choice in held), choices[0]))
+    return " ".join(shown)
 
 
 def _title_phrase(text: str) -> str | None:
@@ -210,10 +223,22 @@ async def search_view(datasette, request):
             # the name is credited (as a writer, say) but no title or credit holds its words, or it has none (!!!)
             context["tracks"] = await artist_tracks(db, context["artists"][0]["id"])
             context["tracks_of"] = context["artists"][0]
-        if not context["tracks"] and suggestion["query"] and page == 1:
-            suggestion["tracks"] = (await search_tracks(db, suggestion["query"], fts_query(suggestion["query"]),
-                                                        datasets, 1))[0][:SUGGESTED_TRACKS]
-        context["did_you_mean"] = suggestion if suggestion["artists"] or suggestion.get("tracks") else None
+        corrections = suggestion.pop("corrections")
+        suggestion.update(query=None, tracks=[])
+        if not context["tracks"] and corrections and page == 1:
+            # the typed words corrected; failing that, only the words typed right
+            for drop_unknown in (False, True):
+                corrected = search_index.corrected_query(corrections, drop_unknown)
+                if corrected and corrected[0] != suggestion["query"]:
+                    suggestion["query"] = corrected[0]
+                    suggestion["tracks"] = (await search_tracks(db, corrected[0], corrected[1], datasets, 1))[0][
+                        :SUGGESTED_TRACKS]
+                    if suggestion["tracks"]:
+                        suggestion["query"] = _as_found(corrections, suggestion["tracks"][0], drop_unknown)
+                        break
+        if not suggestion["tracks"] and not suggestion["artists"]:
+            suggestion["query"] = None
+        context["did_you_mean"] = suggestion if suggestion["artists"] or suggestion["tracks"] else None
         context["fts"] = fts
     context["total"] = sum(context["counts"].values())
     context["more"] = not context.get("tracks_of") and len(context["tracks"]) == PAGE_SIZE and page * PAGE_SIZE < len(datasets) * CANDIDATES
