@@ -379,7 +379,7 @@ def latin_readings(text: str) -> tuple[str, ...]:
     Cyrillic, Greek, Arabic, Hebrew, Korean and other scripts go through unidecode (the catalogue check's
     transliteration); Japanese kana and kanji are read by cutlet (MeCab with UniDic), Greek also as ELOT 743 and
     Cyrillic also as it is usually spelled (`Дмитрий` → `dmitrii` and `dmitry`)."""
-    if not text or text.isascii():
+    if not text or fold(text).isascii():
         return ()
     readings = [unidecode(text).lower()]
     if _KANA.search(text) or _HAN.search(text):

@@ -85,3 +85,34 @@ def test_html_in_titles_is_shown_as_text(server, page):
     page.goto(server + "/artist/b-bold-b-co")
     assert page.inner_text("h1") == "<b>Bold</b> & Co"
     page.screenshot(path=ARTIFACTS / "5-escaped.png", full_page=True)
+
+
+@pytest.mark.parametrize("width", [1280, 400])
+def test_a_misspelt_name_offers_did_you_mean_and_it_leads_to_the_artist(server, browser, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(server + "/")
+        page.fill("input[name=q]", "rafael lindqvst")
+        page.press("input[name=q]", "Enter")
+        page.wait_for_url("**/search?q=rafael+lindqvst")
+        assert "Nothing matches rafael lindqvst exactly." in page.inner_text(".not-found")
+        suggestion = page.locator(".did-you-mean .suggestions a", has_text="Rafael Lindqvist")
+        assert suggestion.is_visible()
+        page.screenshot(path=ARTIFACTS / f"6-did-you-mean-{width}.png", full_page=True)
+        suggestion.click()
+        page.wait_for_url("**/artist/rafael-lindqvist")
+        assert page.inner_text("h1") == "Rafael Lindqvist"
+        page.screenshot(path=ARTIFACTS / f"7-did-you-mean-artist-{width}.png")
+    finally:
+        context.close()
+
+
+def test_a_link_the_datasets_cannot_hold_offers_the_name_search(server, page):
+    page.goto(server + "/search?q=" + "https://music.apple.com/us/artist/bj%C3%B6rk/295015")
+    assert "cannot be looked up in these datasets: search by name" in page.inner_text(".not-found")
+    assert page.input_value("input[name=q]") == "björk"
+    page.screenshot(path=ARTIFACTS / "8-unsupported-link.png", full_page=True)
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url("**/search?q=bj%C3%B6rk")
+    assert "Björk" in page.inner_text("table.artists")
