@@ -37,11 +37,26 @@ def _fold_char(ch: str) -> str:
     return ch.casefold()
 
 
+class _FoldTable(dict):
+    """str.translate's table for `fold`, filled one character at a time as characters are met."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+# combining marks that can follow a Latin letter with no precomposed form (n̈): `fold` drops them there
+_LATIN_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """Case- and diacritic-insensitive form of `text`; non-Latin scripts are kept as they are."""
     if text.isascii():
         return text.lower()
     text = unicodedata.normalize("NFC", text)
+    if not _LATIN_MARKS.search(text):
+        return text.translate(_FOLD_TABLE)  # the common case, one C loop
     out = []
     previous_latin = False
     for ch in text:
@@ -309,6 +324,7 @@ _JOINED = re.compile(r"[^\W_]+(?:['’‘`´ʼ.\-/][^\W_]+)+")
 _JOINERS = re.compile(r"['’‘`´ʼ.\-/]")
 _ASCII_NEEDS_WORK = re.compile(r"[&+]|[A-Za-z0-9]['`./-][A-Za-z0-9]")
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_KATAKANA = re.compile(r"[\u30a0-\u30ff\uff66-\uff9f]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 _ABJAD = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\ufb1d-\ufdff\ufe70-\ufefc]")
@@ -384,8 +400,9 @@ def latin_readings(text: str) -> tuple[str, ...]:
     readings = [unidecode(text).lower()]
     if _KANA.search(text) or _HAN.search(text):
         # kana are Japanese; characters alone may be Chinese (unidecode's pinyin) or Japanese: both are kept
-        japanese = [_cutlet(True).romaji(text, capitalize=False).lower(),
-                    _cutlet(False).romaji(text, capitalize=False).lower()]
+        japanese = [_cutlet(True).romaji(text, capitalize=False).lower()]
+        if _KATAKANA.search(text):  # loanwords: メリー as merry and as merii
+            japanese.append(_cutlet(False).romaji(text, capitalize=False).lower())
         if not _HAN.search(text):
             japanese.append(_kana_reading(text))
         readings += japanese + [_LONG_VOWELS.sub("", reading) for reading in japanese]
@@ -424,6 +441,7 @@ def has_abjad(text: str) -> bool:
     return bool(_ABJAD.search(text or ""))
 
 
+@lru_cache(maxsize=1 << 18)
 def search_text(text: str | None) -> str | None:
     """What the full-text index holds for a name or title: folded, `&` and `+` as `and`, joined words also whole,
     letters spelled out (`spelled_out`) and Latin readings of other scripts appended. `Jón Þór` → `jon thor`; `I Don't Care` → `i don't care dont`;
