@@ -94,19 +94,23 @@ def romanise(rng: random.Random, text: str) -> str | None:
     if names & {"HIRAGANA", "KATAKANA", "CJK"}:
         return readings[-1]  # Hepburn, long vowels not written
     if names & {"ARABIC", "HEBREW"}:
-        # the consonants the script writes, with vowels where a person would hear them
-        out = []
-        for ch in readings[0]:
-            if ch in "yw" and rng.random() < 0.7:
-                out.append({"y": rng.choice(("ai", "i", "ei")), "w": rng.choice(("ou", "u", "o"))}[ch])
-            elif ch.isalpha():
-                out.append(ch.lower())
-                if rng.random() < 0.5:
-                    out.append(rng.choice(VOWELS))
-            else:
-                out.append(ch if ch == " " else "")
-        return "".join(out)
+        # the consonants the script writes, with vowels where a person would hear them (Latin words kept)
+        return " ".join(word if fold(word).isascii() else _vowelled(rng, word) for word in text.split())
     return readings[0]
+
+
+def _vowelled(rng: random.Random, word: str) -> str:
+    out = []
+    for ch in latin_readings(word)[0]:
+        if ch in "yw" and rng.random() < 0.7:
+            out.append({"y": rng.choice(("ai", "i", "ei")), "w": rng.choice(("ou", "u", "o"))}[ch])
+        elif ch.isalpha():
+            out.append(ch.lower())
+            if rng.random() < 0.5:
+                out.append(rng.choice(VOWELS))
+        else:
+            out.append(ch if ch == " " else "")
+    return "".join(out)
 
 
 def variant(rng: random.Random, kind: str, text: str) -> str | None:
@@ -210,7 +214,7 @@ async def run(args) -> dict:
     async def search(q: str) -> dict:
         started = time.perf_counter()
         response = await ds.client.get("/search.json", params={"q": q})
-        timings.append((time.perf_counter() - started) * 1000)
+        timings.append(((time.perf_counter() - started) * 1000, q))
         assert response.status_code == 200, (q, response.status_code)
         return response.json()
 
@@ -284,9 +288,9 @@ async def run(args) -> dict:
             examples.append(f"{typed!r} → {(exact or [a['name'] for a in data['artists']] or [t['title'] for t in data['tracks']])[:3]}")
     results["nonsense"] = {"n": tried, "exact_claims": claims, "any_result": anything, "examples": examples}
     timings.sort()
-    results["latency_ms"] = {"p50": round(timings[len(timings) // 2], 1),
-                             "p95": round(timings[int(len(timings) * 0.95)], 1), "max": round(timings[-1], 1),
-                             "queries": len(timings)}
+    results["latency_ms"] = {"p50": round(timings[len(timings) // 2][0], 1),
+                             "p95": round(timings[int(len(timings) * 0.95)][0], 1), "max": round(timings[-1][0], 1),
+                             "queries": len(timings), "slowest": [(round(ms, 1), q) for ms, q in timings[-10:]]}
     return results
 
 
@@ -328,6 +332,8 @@ def main() -> None:
                 print(f"  missed ({side}, {kind}): {miss}", file=sys.stderr)
     for example in results["nonsense"]["examples"]:
         print(f"  nonsense shown: {example}", file=sys.stderr)
+    for ms, q in results["latency_ms"]["slowest"]:
+        print(f"  slow: {ms} ms {q!r}", file=sys.stderr)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
 

@@ -27,6 +27,8 @@ import json
 import sqlite3
 import time
 import unicodedata
+from collections import Counter
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
@@ -141,21 +143,52 @@ def _is_cjk(word: str) -> bool:
 
 def fts_query(words: list) -> str | None:
     """Words → an FTS5 query matching all of them, each quoted (so `AND`, `-` or `"` typed by a user are words,
-    never syntax); a word of PREFIX_MIN+ letters, the last word (still being typed: `Elif B`), and a word in a
-    script written without spaces also match as the start of a longer word. A list in place of a word is a
-    choice of whole words (`["live", "love"]` → `("live" OR "love")`), as corrections give."""
-    words = words[:MAX_WORDS]
+    never syntax); a word of PREFIX_MIN+ letters, or one in a script written without spaces, also matches as the
+    start of a longer word (a shorter prefix would merge the postings of thousands of words: see
+    `typed_words`). A list in place of a word is a choice of whole words (`["live", "love"]` → `("live" OR
+    "love")`), as corrections give."""
     parts = []
-    for position, word in enumerate(words, 1):
+    for word in words[:MAX_WORDS]:
         if isinstance(word, list):
             quoted = ['"' + choice.replace('"', '""') + '"' for choice in word]
             parts.append(quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")")
             continue
         quoted = '"' + word.replace('"', '""') + '"'
-        if len(word) >= PREFIX_MIN or position == len(words) or _is_cjk(word):
+        if len(word) >= PREFIX_MIN or _is_cjk(word):
             quoted += "*"
         parts.append(quoted)
     return " AND ".join(parts) or None  # explicit: FTS5 has no implicit AND beside a parenthesis
+
+
+def track_query(conn: sqlite3.Connection, words: list[str]) -> str | None:
+    """The FTS5 query for tracks_fts: like `fts_query`, but a word the index holds as it is stays a whole word
+    (`love`, not `love*`): a prefix merges the postings of every word it starts, which over 21 million titles costs
+    more than a page may. A word no title or name holds (`bjor`, `lindq`) is still a prefix."""
+    words, _ = typed_words(words)
+    whole = set()
+    if words:
+        whole = {row[0] for row in conn.execute(
+            f"select term from search_terms where term in ({', '.join('?' * len(words))})", words)}
+    return fts_query([[word] if word in whole else word for word in words])
+
+
+def typed_words(words: list) -> tuple[list, str | None]:
+    """(the words to match, the start of a last word still being typed): `Elif B` → ([elif], "b"). A last word
+    of one or two letters is not matched as a prefix by the index but checked on what the other words find."""
+    last = words[-1] if words else None
+    if len(words) > 1 and isinstance(last, str) and len(last) < PREFIX_MIN and not _is_cjk(last):
+        return words[:-1], last
+    return words, None
+
+
+def starts_a_word(text: str | None, start: str) -> bool:
+    """Whether a word of `text`, as the index holds it, starts with `start`."""
+    return any(word.startswith(start) for word in _index_words(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _index_words(text: str | None) -> tuple[str, ...]:
+    return tuple(search_words(search_text(text) or ""))
 
 
 def query_keys(text: str) -> list[str]:
@@ -177,15 +210,20 @@ def exact_artists(conn: sqlite3.Connection, text: str) -> list[int]:
         f"order by a.tracks desc, a.id", keys)]
 
 
-def word_artists(conn: sqlite3.Connection, words: list[str], limit: int = 10, scan: int = 5000) -> list[int]:
-    """Artists whose name holds every word (3+ letter words as prefixes), most tracks first, among the first
-    `scan` matches."""
+def word_artists(conn: sqlite3.Connection, words: list, limit: int = 10, scan: int = 5000) -> list[int]:
+    """Artists whose name holds every word (3+ letter words, and a last word still being typed, as prefixes), most
+    tracks first, among the first `scan` matches."""
+    words, start = typed_words(words)
     query = fts_query(words)
     if not query:
         return []
-    return [row[0] for row in conn.execute(
-        "select a.id from (select rowid from artists_fts where artists_fts match ? limit ?) m "
-        "join artists a on a.id = m.rowid order by a.tracks desc, a.id limit ?", (query, scan, limit))]
+    if start is None:
+        return [row[0] for row in conn.execute(
+            "select a.id from (select rowid from artists_fts where artists_fts match ? limit ?) m "
+            "join artists a on a.id = m.rowid order by a.tracks desc, a.id limit ?", (query, scan, limit))]
+    rows = conn.execute("select a.id, a.name from (select rowid from artists_fts where artists_fts match ? limit ?) m "
+                        "join artists a on a.id = m.rowid order by a.tracks desc, a.id", (query, scan))
+    return [artist_id for artist_id, name in rows if starts_a_word(name, start)][:limit]
 
 
 def name_start_artists(conn: sqlite3.Connection, text: str, limit: int = 10, scan: int = 2000) -> list[int]:
@@ -285,7 +323,7 @@ def corrected_query(fixed: list[tuple[str, list[str]]], drop_unknown: bool = Fal
         elif choices and not drop_unknown:
             shown.append(choices[0])
             query.append(choices)
-    return (" ".join(shown), fts_query(query)) if query else None
+    return (" ".join(shown), fts_query(typed_words(query)[0])) if query else None
 
 
 def name_similarity(typed: str, name: str) -> float:
@@ -374,10 +412,34 @@ def describe_resolution(conn: sqlite3.Connection, typed: str, shown: int = 10) -
             "more": max(0, len(ids) - shown), "suggestions": [rows[i] for i in suggested if i in rows]}
 
 
+@lru_cache(maxsize=1 << 16)
+def _words(text: str | None) -> tuple[str, ...]:
+    return tuple(search_words(text or ""))
+
+
+def title_tier(title: str | None, credit: str | None, typed: str) -> int:
+    """How well a track answers the typed words (space-separated, as `search_words` gives them): 0 when its whole
+    title is typed, in order, and every other word typed is in its credit (`gold heart`, `army of me bjork`, `life oskar
+    vargas` for Life by Oskar Vargas feat. Dreamers); 1 when its title starts with the typed words; 2 otherwise.
+    Search sorts by this before bm25."""
+    words = typed.split()
+    title_words = list(_words(title))
+    n = len(title_words)
+    for start in range(len(words) - n + 1) if n else ():
+        typed_title = words[start:start + n]
+        if typed_title == title_words or (start + n == len(words) and typed_title[:-1] == title_words[:-1]
+                                          and title_words[-1].startswith(typed_title[-1])):
+            if not Counter(words[:start] + words[start + n:]) - Counter(_words(credit)):
+                return 0
+    starts = title_words[:len(words)]
+    return 1 if starts[:-1] == words[:-1] and len(starts) == len(words) and starts[-1].startswith(words[-1]) else 2
+
+
 def register_functions(conn: sqlite3.Connection) -> None:
-    """SQL functions the saved queries call, so they resolve a typed name as search does: `query_keys(text)` (a
-    JSON array of its exact keys, for `artist_keys`) and `search_match(text)` (its FTS5 query for `artists_fts`;
-    never invalid: `""` matches nothing)."""
+    """SQL functions the saved queries and search call, so they resolve a typed name as search does:
+    `query_keys(text)` (a JSON array of its exact keys, for `artist_keys`), `search_match(text)` (its FTS5 query
+    for `artists_fts`; never invalid: `""` matches nothing) and `title_tier(title, credit, words)`."""
+    conn.create_function("title_tier", 3, title_tier, deterministic=True)
     conn.create_function("query_keys", 1, lambda text: json.dumps(query_keys(text or "")), deterministic=True)
     conn.create_function("search_match", 1, lambda text: fts_query(search_words(text or "")) or '""',
                          deterministic=True)

@@ -35,11 +35,6 @@ ARTISTS_SHOWN = 10
 MAX_QUERY = 200
 
 
-def fts_query(text: str) -> str | None:
-    """Typed text → the FTS5 query for it (see `search_index.fts_query`)."""
-    return search_index.fts_query(search_words(text[:MAX_QUERY]))
-
-
 async def dataset_rows(db) -> list[dict]:
     rows = await db.execute("select * from datasets order by first_track_id")
     return [dict(row) for row in rows.rows]
@@ -112,15 +107,6 @@ def _title_phrase(text: str) -> str | None:
     return 'title : ^ "' + " ".join(words).replace('"', '""') + '"'
 
 
-def _tier(row: dict, words: list[str]) -> int:
-    """0: the title is the typed words, or title and credit together are; 1: the title starts with them; 2: the
-    rest (then by bm25)."""
-    title = search_words(row["title"] or "")
-    if title == words or sorted(title + search_words(row["artist_credit"] or "")) == sorted(words):
-        return 0
-    return 1 if title[:len(words)] == words else 2
-
-
 async def search_tracks(db, text: str, fts: str, datasets: list[dict], page: int) -> tuple[list[dict], dict[str, int]]:
     """The page of best-ranked tracks, and a (capped) count of matches per dataset.
 
@@ -134,23 +120,25 @@ async def search_tracks(db, text: str, fts: str, datasets: list[dict], page: int
                t.licence_code, t.duplicate_of, t.used_to_train, c.rank
         from (select rowid, rank from tracks_fts where tracks_fts match :fts
               and rowid between {lo} and {hi} limit {limit}) c join tracks t on t.id = c.rowid
-        order by c.rank, t.id limit {shown}
+        order by title_tier(t.title, t.artist_credit, :words), c.rank, t.id limit {shown}
         """
     title_fts = _title_phrase(text)
-    windows = [db.execute(window.format(lo=int(lo), hi=int(hi), limit=CANDIDATES, shown=shown), {"fts": fts})
-               for _, lo, hi in ranges]
+    words = search_words(text[:MAX_QUERY])[:search_index.MAX_WORDS]
+    typed = " ".join(words)
+    windows = [db.execute(window.format(lo=int(lo), hi=int(hi), limit=CANDIDATES, shown=shown),
+                          {"fts": fts, "words": typed}) for _, lo, hi in ranges]
     titles = [db.execute(window.format(lo=int(lo), hi=int(hi), limit=TITLE_CANDIDATES, shown=TITLE_CANDIDATES),
-                         {"fts": title_fts}) for _, lo, hi in ranges] if title_fts else []
+                         {"fts": title_fts, "words": typed}) for _, lo, hi in ranges] if title_fts else []
     counts = [db.execute(
         f"select count(*) from (select 1 from tracks_fts where tracks_fts match :fts "
         f"and rowid between {int(lo)} and {int(hi)} limit {COUNT_LIMIT + 1})", {"fts": fts}) for _, lo, hi in ranges]
     results = await asyncio.gather(*windows, *titles, *counts)
-    words = search_words(text[:MAX_QUERY])[:search_index.MAX_WORDS]
     candidates = {}
     for result in results[:len(windows) + len(titles)]:
         for row in result.rows:
             candidates.setdefault(row["id"], dict(row))
-    rows = sorted(candidates.values(), key=lambda row: (_tier(row, words), row["rank"], row["id"]))
+    rows = sorted(candidates.values(), key=lambda row: (
+        search_index.title_tier(row["title"], row["artist_credit"], typed), row["rank"], row["id"]))
     rows = rows[shown - PAGE_SIZE:shown]
     for row in rows:
         del row["rank"]
@@ -184,6 +172,7 @@ LINK_NAMES = {
     "genius_song": "Genius song", "genius_artist": "Genius artist", "fma_track": "Free Music Archive track",
     "fma_artist": "Free Music Archive artist",
 }
+BARE_IDS = ("youtube_video", "youtube_channel", "spotify_track")  # what a bare word may be taken for
 UNSUPPORTED_MESSAGE = "This kind of link ({service}) cannot be looked up in these datasets: search by name."
 SUGGESTED_TRACKS = 10
 
@@ -201,8 +190,11 @@ async def search_view(datasette, request):
                "did_you_mean": None, "counts": {}, "page_size": PAGE_SIZE, "candidates": CANDIDATES, "count_limit": COUNT_LIMIT}
     link = parse_link(text) if text else None
     unsupported = unsupported_link(text) if text and not link else None
+    found = await lookup_link(db, link) if link else None
+    bare = None
+    if link and link.kind in BARE_IDS and text == link.value and not found["tracks"] + found["artists"]:
+        bare, link = link, None  # an id-shaped word that is no id here (`teuwaiseu91`): search it as a name too
     if link:
-        found = await lookup_link(db, link)
         context.update(link={"kind": link.kind, "name": LINK_NAMES[link.kind], "value": link.value}, **found)
         if not as_json and len(found["tracks"]) + len(found["artists"]) == 1:
             # one answer: go straight to it
@@ -215,7 +207,8 @@ async def search_view(datasette, request):
                            "unsupported": True, "name_hint": unsupported.name,
                            "message": UNSUPPORTED_MESSAGE.format(service=unsupported.service)}
     elif text:
-        fts = fts_query(text)
+        words = search_words(text)
+        fts = await db.execute_fn(lambda conn: search_index.track_query(conn, words))
         context["artists"], suggestion = await search_artists(db, text)
         if fts:
             context["tracks"], context["counts"] = await search_tracks(db, text, fts, datasets, page)
@@ -240,6 +233,8 @@ async def search_view(datasette, request):
             suggestion["query"] = None
         context["did_you_mean"] = suggestion if suggestion["artists"] or suggestion["tracks"] else None
         context["fts"] = fts
+        if bare and not (context["artists"] or context["tracks"] or context["did_you_mean"]):
+            context["link"] = {"kind": bare.kind, "name": LINK_NAMES[bare.kind], "value": bare.value}
     context["total"] = sum(context["counts"].values())
     context["more"] = not context.get("tracks_of") and len(context["tracks"]) == PAGE_SIZE and page * PAGE_SIZE < len(datasets) * CANDIDATES
     if as_json:

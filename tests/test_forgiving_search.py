@@ -66,7 +66,8 @@ def test_names_in_arabic_or_hebrew_letters_are_matched_by_their_consonants():
 
 
 def test_fts_queries_quote_every_word_and_make_prefixes():
-    assert search_index.fts_query(["army", "of", "me"]) == '"army"* AND "of" AND "me"*'
+    assert search_index.fts_query(["army", "of", "me"]) == '"army"* AND "of" AND "me"'
+    assert search_index.typed_words(["elif", "b"]) == (["elif"], "b") and search_index.typed_words(["bj"]) == (["bj"], None)
     assert search_index.fts_query(["a\"b"]) == '"a""b"*'
     assert search_index.fts_query([["live", "love"], "heart"]) == '("live" OR "love") AND "heart"*'
     assert search_index.fts_query([]) is None
@@ -180,7 +181,7 @@ async def test_an_exact_title_ranks_first_and_repeats_are_marked(ds):
 @pytest.mark.asyncio
 async def test_see_every_match_gives_the_table_search_the_same_query(ds):
     html = (await ds.client.get("/search", params={"q": "Salt & Signal"})).text
-    link = '/datasets/tracks?_search=%22salt%22%2A+AND+%22and%22%2A+AND+%22signal%22%2A&amp;_searchmode=raw'
+    link = '/datasets/tracks?_search=%22salt%22+AND+%22and%22+AND+%22signal%22&amp;_searchmode=raw'
     assert link in html
     page = await ds.client.get(link.replace("&amp;", "&") + "&_size=max")
     assert page.status_code == 200 and "Salt Water Hymn" in page.text
