@@ -44,9 +44,26 @@ def pick(db_path) -> dict:
                 "from datasets where slug = 'laion-disco-12m')")
     spotify = one("select source_id from tracks where id = (select min(first_track_id + 77, last_track_id) "
                   "from datasets where slug = 'spotify-tracks-dataset')")
+    title = one("select t.title from artists a join track_artists ta on ta.artist_id = a.id "
+                "join tracks t on t.id = ta.track_id where a.key = ? and length(t.title) >= 8 and t.title not like '%feat%' "
+                "order by t.id limit 1".replace("?", "'" + middle[0].replace("'", "''") + "'")) or ("Love Song",)
     db.close()
     return {"biggest": biggest, "middle": middle, "small": small, "rare": rare[0], "video": video[0],
-            "spotify": spotify[0]}
+            "spotify": spotify[0], "title": title[0]}
+
+
+def misspelt(text: str, edits: int = 1) -> str:
+    """`text` with typing mistakes a person makes: two letters swapped in its longest word, then one dropped."""
+    words = text.split(" ")
+    longest = max(range(len(words)), key=lambda i: len(words[i]))
+    word = words[longest]
+    if len(word) >= 4:
+        middle = len(word) // 2
+        word = word[:middle - 1] + word[middle] + word[middle - 1] + word[middle + 1:]
+        if edits > 1:
+            word = word[:-2] + word[-1]
+    words[longest] = word
+    return " ".join(words)
 
 
 def requests(values: dict) -> list[tuple[str, list[str], list[str]]]:
@@ -68,6 +85,11 @@ def requests(values: dict) -> list[tuple[str, list[str], list[str]]]:
         ("search: rare word", [q(rare)], _search_all_fetches(rare)),
         ("search: common word (love)", [q("love")], _search_all_fetches("love")),
         ("search: artist name", [q(mid)], _search_all_fetches(mid)),
+        # what people type: the plain publication finds none of these
+        ("search: name prefix", [q(mid[:max(4, len(mid) * 2 // 3)].rstrip())], []),
+        ("search: misspelt name (1 typo)", [q(misspelt(mid))], []),
+        ("search: misspelt name (2 typos)", [q(misspelt(mid, 2))], []),
+        ("search: misspelt title + artist", [q(f"{misspelt(values['title'])} {mid}")], []),
         ("pasted YouTube link", [q(f"https://www.youtube.com/watch?v={video}")],
          [f"/plain/laion_disco_12m.json?song_id={video}",
           "/plain/sleeping_disco_9m.json?" + urlencode({"youtube_links__contains": video})]),

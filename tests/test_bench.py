@@ -70,3 +70,15 @@ def test_the_catalogue_check_benchmark_writes_and_checks_every_messy_form(benchm
     assert "false positives on invented rows:" in result.stdout and "warm" in result.stdout
     assert (tmp_path / "messy-xlsx.xlsx").read_bytes().startswith(b"PK")
     assert (tmp_path / "messy-cp1252.csv").exists() and (tmp_path / "catalogue.csv").exists()
+
+
+def test_search_recall_reports_every_class_on_the_samples(sample_db):
+    result = run("bench/search_recall.py", sample_db, "--artists", "30", "--tracks", "30", "--nonsense", "20")
+    for kind in ("exact", "prefix", "one edit", "two edits", "romanisation", "surname only"):
+        assert f"| {kind} |" in result.stdout
+    assert "Nonsense names: 20, exact claims: **0**" in result.stdout
+
+
+def test_the_typo_index_comparison_runs(tmp_path):
+    result = run("bench/typo_candidates.py", "--words", "3000", "--queries", "30", "--work", tmp_path)
+    assert "| trigram (built) |" in result.stdout and "| deletions |" in result.stdout
