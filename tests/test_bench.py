@@ -47,7 +47,8 @@ def test_the_benchmark_builds_both_publications_and_times_the_whole_mix(benchmar
     # the plain publication answers what it can (a search, a link, a filter) and is marked as unable for the rest
     plain = report["plain"]
     assert {name for name, timing in plain.items() if timing is None and not name.startswith("chart: ")} == {
-        "query: why rows were rejected", "query: most-viewed LAION", "dashboard page"}
+        "query: why rows were rejected", "query: most-viewed LAION", "dashboard page", "search: name prefix",
+        "search: misspelt name (1 typo)", "search: misspelt name (2 typos)", "search: misspelt title + artist"}
     for name in ("search: rare word", "pasted Spotify link", "filtered table page", "query: FMA licences"):
         assert plain[name]["status"] == [200] and plain[name]["p50"] > 0, name
     assert "| search: rare word |" in result.stdout and "plain / ours" in result.stdout

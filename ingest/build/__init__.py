@@ -4,7 +4,7 @@
     rows.py            a record → row values (keys, credits, codes): the per-row work
     reader_process.py  the readers run in a process of their own, handing over batches of prepared rows
     loader.py          the process owning SQLite gives out ids and inserts in bulk
-    finish.py          the steps after the load: indexes, training lists, duplicates, title keys, FTS, ANALYZE
+    finish.py          the steps after the load: indexes, training lists, duplicates, title keys, search, ANALYZE
     inspect.py         inspect-data.json, as `datasette inspect` writes it
 
 The build writes a temporary file beside the target and renames it over the target only when every step has

@@ -1,4 +1,5 @@
-"""The schema of `datasets.db`: tables, indexes and full-text indexes, and the column lists inserts are made from.
+"""The schema of `datasets.db`: tables and indexes, and the column lists inserts are made from (the search indexes
+are `ingest/search_index.py`'s).
 
 Users write SQL against these tables (the README documents them), so their names are stable.
 """
