@@ -40,7 +40,7 @@ TOKENIZE = "unicode61 remove_diacritics 2"
 PREFIX_MIN = 3  # a word this long or longer also matches as the start of a longer word
 MAX_WORDS = 12
 LENGTH_SHIFT = 32  # search_terms.id = length << 32 | sequence: a rowid range is a range of word lengths
-TRIGRAM_CANDIDATES = 300
+TRIGRAM_CANDIDATES = 1000  # words sharing the most trigrams, measured exactly (bench/typo_candidates.py)
 SUGGESTIONS = 5
 SIMILARITY = 85  # rapidfuzz ratio (0–100) that counts as "close", as in the catalogue check
 
