@@ -73,10 +73,11 @@ def build_trigram(path: Path, words: list[str]) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("pragma journal_mode = off")
     conn.execute("begin")
-    conn.execute("create table search_terms (id integer primary key, term text not null, docs integer not null)")
+    conn.execute("create table search_terms (id integer primary key, term text not null, docs integer not null, "
+                 "track_docs integer not null)")
     conn.execute("create virtual table search_terms_fts using fts5(term, content='', tokenize='trigram', "
                  "detail='none')")
-    conn.executemany("insert into search_terms values (?, ?, 1)",
+    conn.executemany("insert into search_terms values (?, ?, 1, 1)",
                      (((len(word) << search_index.LENGTH_SHIFT) | n, word) for n, word in enumerate(words)))
     conn.execute("insert into search_terms_fts (rowid, term) select id, '^' || term || '$' from search_terms")
     conn.execute("create unique index search_terms_term on search_terms(term)")

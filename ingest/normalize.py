@@ -441,7 +441,6 @@ def has_abjad(text: str) -> bool:
     return bool(_ABJAD.search(text or ""))
 
 
-@lru_cache(maxsize=1 << 18)
 def search_text(text: str | None) -> str | None:
     """What the full-text index holds for a name or title: folded, `&` and `+` as `and`, joined words also whole,
     letters spelled out (`spelled_out`) and Latin readings of other scripts appended. `Jón Þór` → `jon thor`; `I Don't Care` → `i don't care dont`;
@@ -451,6 +450,11 @@ def search_text(text: str | None) -> str | None:
         return text
     if text.isascii() and not _ASCII_NEEDS_WORK.search(text):
         return text
+    return _search_text(text)
+
+
+@lru_cache(maxsize=1 << 18)
+def _search_text(text: str) -> str:
     folded = _SEARCH_AMPERSAND.sub(" and ", fold(text))
     parts = [folded]
     parts += [_JOINERS.sub("", match.group()) for match in _JOINED.finditer(folded)]

@@ -63,7 +63,8 @@ create table artist_keys (
 create table search_terms (
     id integer primary key,
     term text not null,
-    docs integer not null
+    docs integer not null,
+    track_docs integer not null
 );
 create virtual table search_terms_fts using fts5(term, content='', tokenize='trigram', detail='none');
 """
@@ -120,14 +121,15 @@ def _build_terms(conn: sqlite3.Connection) -> None:
     """Every word of both indexes (and every skeleton key) once, with how many rows hold it."""
     conn.execute("create virtual table temp.tracks_vocab using fts5vocab(main, tracks_fts, 'row')")
     conn.execute("create virtual table temp.artists_vocab using fts5vocab(main, artists_fts, 'row')")
-    conn.execute("create temp table terms_load (term text primary key, docs integer) without rowid")
-    conn.execute("insert into temp.terms_load select term, doc from temp.artists_vocab")
-    conn.execute("insert into temp.terms_load select term, doc from temp.tracks_vocab where true "
+    conn.execute("create temp table terms_load (term text primary key, docs integer, track_docs integer) "
+                 "without rowid")
+    conn.execute("insert into temp.terms_load select term, doc, doc from temp.tracks_vocab")
+    conn.execute("insert into temp.terms_load select term, doc, 0 from temp.artists_vocab where true "
                  "on conflict (term) do update set docs = docs + excluded.docs")
-    conn.execute("insert into temp.terms_load select key, count(*) from artist_keys where key like '~%' "
+    conn.execute("insert into temp.terms_load select key, count(*), 0 from artist_keys where key like '~%' "
                  "group by key on conflict (term) do update set docs = docs + excluded.docs")
-    conn.execute(f"insert into search_terms (id, term, docs) select (length(term) << {LENGTH_SHIFT}) | "
-                 "row_number() over (order by term), term, docs from temp.terms_load order by 1")
+    conn.execute(f"insert into search_terms (id, term, docs, track_docs) select (length(term) << {LENGTH_SHIFT}) "
+                 "| row_number() over (order by term), term, docs, track_docs from temp.terms_load order by 1")
     # words of one or two letters are never corrected: they need no trigrams
     conn.execute("insert into search_terms_fts (rowid, term) select id, '^' || term || '$' from search_terms "
                  f"where id >= {3 << LENGTH_SHIFT}")
@@ -160,16 +162,35 @@ def fts_query(words: list) -> str | None:
     return " AND ".join(parts) or None  # explicit: FTS5 has no implicit AND beside a parenthesis
 
 
+PREFIX_POSTINGS = 50_000  # a prefix whose longer words hold more rows is matched as its commonest words instead
+COMPLETIONS = 12
+
+
 def track_query(conn: sqlite3.Connection, words: list[str]) -> str | None:
-    """The FTS5 query for tracks_fts: like `fts_query`, but a word the index holds as it is stays a whole word
-    (`love`, not `love*`): a prefix merges the postings of every word it starts, which over 21 million titles costs
-    more than a page may. A word no title or name holds (`bjor`, `lindq`) is still a prefix."""
+    """The FTS5 query for tracks_fts, like `fts_query` but bounded at any size: FTS5 matches a prefix by merging
+    the postings of every word it starts, in full, before anything else — `rem*` over 21 million titles is
+    millions of postings. So a word of 3+ letters is a prefix only when the longer words it starts hold at most
+    PREFIX_POSTINGS rows; otherwise it is the word itself where the index holds it (`love`), or, when it may be
+    unfinished (the last word, or a word the index does not hold: `rem`, `lov`), a choice of the word and its
+    COMPLETIONS commonest completions (`rem` → rem, remix, remastered, …), which FTS5 reads lazily."""
     words, _ = typed_words(words)
-    whole = set()
-    if words:
-        whole = {row[0] for row in conn.execute(
-            f"select term from search_terms where term in ({', '.join('?' * len(words))})", words)}
-    return fts_query([[word] if word in whole else word for word in words])
+    query = []
+    for position, word in enumerate(words[:MAX_WORDS], 1):
+        if len(word) < PREFIX_MIN and not _is_cjk(word):
+            query.append([word])
+            continue
+        longer = conn.execute("select term, track_docs from search_terms where term > ? and term < ? "
+                              "and track_docs > 0 order by term limit 5000", (word, word + "\U0010ffff")).fetchall()
+        whole = conn.execute("select 1 from search_terms where term = ? and track_docs > 0",
+                             (word,)).fetchone() is not None
+        if sum(docs for _, docs in longer) <= PREFIX_POSTINGS and len(longer) < 5000:
+            query.append(word)  # a prefix, cheap enough
+        elif whole and position < len(words):
+            query.append([word])
+        else:
+            common = [term for term, _ in sorted(longer, key=lambda t: -t[1])[:COMPLETIONS]]
+            query.append(([word] if whole else []) + common)
+    return fts_query(query)
 
 
 def typed_words(words: list) -> tuple[list, str | None]:
@@ -260,6 +281,11 @@ def similar_terms(conn: sqlite3.Connection, word: str, edits: int | None = None,
     first. A short word (one edit) is looked up as each of its few hundred one-edit neighbours; a longer one by
     the trigram index: the words of about the same length sharing the most trigrams with it (at most `limit`),
     which any word within two edits of one of 7+ letters does. rapidfuzz measures each candidate."""
+    if edits is None and allowed_edits(word) == 1 and len(word) >= 6:
+        # two letters missing from a word of 8+ (`roykspo`): the longer words may hold two edits
+        return sorted({*similar_terms(conn, word, 1, limit),
+                       *(t for t in similar_terms(conn, word, 2, limit) if t[1] <= allowed_edits(t[0]))},
+                      key=lambda t: (t[1], -t[2], t[0]))
     edits = allowed_edits(word) if edits is None else edits
     if edits <= 0 or not word:
         return []
@@ -344,7 +370,8 @@ def _close(typed: str, name: str) -> tuple[bool, int, float]:
                 # a mistake in a leading "The" (`teh velvet foxes`) is one edit too
                 + [OSA.distance("".join(search_words(typed)), "".join(search_words(name)))])
     similarity = name_similarity(typed, name)
-    return edits <= allowed_edits(typed_key) or similarity >= SIMILARITY, edits, similarity
+    allowed = max(allowed_edits(typed_key), allowed_edits(match_key(name)))
+    return edits <= allowed or similarity >= SIMILARITY, edits, similarity
 
 
 def suggest(conn: sqlite3.Connection, text: str, exclude=(), limit: int = SUGGESTIONS) -> dict:
