@@ -164,13 +164,14 @@ def fts_query(words: list) -> str | None:
 
 PREFIX_POSTINGS = 50_000  # a prefix whose longer words hold more rows is matched as its commonest words instead
 COMPLETIONS = 12
+COMPLETE_WORD = 1000  # a word typed last that this many tracks hold is taken as finished
 
 
 def track_query(conn: sqlite3.Connection, words: list[str]) -> str | None:
     """The FTS5 query for tracks_fts, like `fts_query` but bounded at any size: FTS5 matches a prefix by merging
     the postings of every word it starts, in full, before anything else — `rem*` over 21 million titles is
-    millions of postings. So a word of 3+ letters is a prefix only when the longer words it starts hold at most
-    PREFIX_POSTINGS rows; otherwise it is the word itself where the index holds it (`love`), or, when it may be
+    millions of postings. So a word of 3+ letters is a prefix only when it and the longer words it starts hold at
+    most PREFIX_POSTINGS rows; otherwise it is the word itself where the index holds it (`love`), or, when it may be
     unfinished (the last word, or a word the index does not hold: `rem`, `lov`), a choice of the word and its
     COMPLETIONS commonest completions (`rem` → rem, remix, remastered, …), which FTS5 reads lazily."""
     words, _ = typed_words(words)
@@ -181,12 +182,12 @@ def track_query(conn: sqlite3.Connection, words: list[str]) -> str | None:
             continue
         longer = conn.execute("select term, track_docs from search_terms where term > ? and term < ? "
                               "and track_docs > 0 order by term limit 5000", (word, word + "\U0010ffff")).fetchall()
-        whole = conn.execute("select 1 from search_terms where term = ? and track_docs > 0",
-                             (word,)).fetchone() is not None
-        if sum(docs for _, docs in longer) <= PREFIX_POSTINGS and len(longer) < 5000:
-            query.append(word)  # a prefix, cheap enough
-        elif whole and position < len(words):
-            query.append([word])
+        own = conn.execute("select track_docs from search_terms where term = ?", (word,)).fetchone()
+        whole = bool(own and own[0])
+        if (own[0] if own else 0) + sum(docs for _, docs in longer) <= PREFIX_POSTINGS and len(longer) < 5000:
+            query.append(word)  # a prefix, cheap enough (its postings and the longer words' are merged in full)
+        elif whole and (position < len(words) or own[0] >= COMPLETE_WORD):
+            query.append([word])  # a common word typed last is most likely finished: `love`
         else:
             common = [term for term, _ in sorted(longer, key=lambda t: -t[1])[:COMPLETIONS]]
             query.append(([word] if whole else []) + common)
@@ -332,7 +333,8 @@ def corrections(conn: sqlite3.Connection, words: list[str]) -> list[tuple[str, l
                 or position == len(words) and known_word(conn, word)):
             out.append((word, [word]))
             continue
-        similar = similar_terms(conn, word)
+        # a word of three letters may hold one mistake here (`gld`), as the titles decide between the candidates
+        similar = similar_terms(conn, word, 1 if len(word) == PREFIX_MIN else None)
         # the closest words, several where they tie (`lmve`: live or love): the titles decide
         out.append((word, [term for term, distance, _ in similar if distance == similar[0][1]][:3]))
     return out if any(choices != [word] for word, choices in out) else None
@@ -450,16 +452,28 @@ def title_tier(title: str | None, credit: str | None, typed: str) -> int:
     vargas` for Life by Oskar Vargas feat. Dreamers); 1 when its title starts with the typed words; 2 otherwise.
     Search sorts by this before bm25."""
     words = typed.split()
-    title_words = list(_words(title))
-    n = len(title_words)
-    for start in range(len(words) - n + 1) if n else ():
-        typed_title = words[start:start + n]
-        if typed_title == title_words or (start + n == len(words) and typed_title[:-1] == title_words[:-1]
-                                          and title_words[-1].startswith(typed_title[-1])):
-            if not Counter(words[:start] + words[start + n:]) - Counter(_words(credit)):
-                return 0
-    starts = title_words[:len(words)]
-    return 1 if starts[:-1] == words[:-1] and len(starts) == len(words) and starts[-1].startswith(words[-1]) else 2
+    credit_words = Counter(_index_words(credit))
+    best = 2
+    for title_words in _title_spellings(title):
+        n = len(title_words)
+        for start in range(len(words) - n + 1) if n else ():
+            typed_title = words[start:start + n]
+            if typed_title == title_words or (start + n == len(words) and typed_title[:-1] == title_words[:-1]
+                                              and title_words[-1].startswith(typed_title[-1])):
+                if not Counter(words[:start] + words[start + n:]) - credit_words:
+                    return 0
+        starts = title_words[:len(words)]
+        if starts[:-1] == words[:-1] and len(starts) == len(words) and starts[-1].startswith(words[-1]):
+            best = 1
+    return best
+
+
+@lru_cache(maxsize=1 << 16)
+def _title_spellings(title: str | None) -> tuple[list[str], ...]:
+    """A title's words as written and in each Latin reading (`愛` → [愛], [ai])."""
+    words = list(_words(title))
+    readings = latin_readings(fold(title)) if title else ()
+    return (words, *(list(_words(reading)) for reading in readings))
 
 
 def register_functions(conn: sqlite3.Connection) -> None:

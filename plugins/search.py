@@ -107,43 +107,49 @@ def _title_phrase(text: str) -> str | None:
     return 'title : ^ "' + " ".join(words).replace('"', '""') + '"'
 
 
-async def search_tracks(db, text: str, fts: str, datasets: list[dict], page: int) -> tuple[list[dict], dict[str, int]]:
+async def search_tracks(db, text: str, fts: str, datasets: list[dict], page: int,
+                        counted: bool = True) -> tuple[list[dict], dict[str, int]]:
     """The page of best-ranked tracks, and a (capped) count of matches per dataset.
 
     Ranking (bm25) is most of the time a common word takes, so each dataset's window is ranked by its own query,
     all at once on Datasette's SQL threads (SQLite runs them in parallel), and the windows are merged here, an
-    exact title (or title and artist) first."""
+    exact title (or title and artist) first. Only a dataset whose window is full (more matches than CANDIDATES)
+    needs a second look: its count, and the tracks whose title starts with the typed words (which may lie beyond
+    the window); `counted=False` (suggestions) skips both."""
     ranges = [(d["slug"], d["first_track_id"], d["last_track_id"]) for d in datasets if d["first_track_id"]]
     shown = page * PAGE_SIZE
     window = """
         select t.id, t.dataset, t.source_id, t.title, t.artist_credit, t.album, t.duration_s, t.url,
-               t.licence_code, t.duplicate_of, t.used_to_train, c.rank
+               t.licence_code, t.duplicate_of, t.used_to_train, c.rank, count(*) over () as found
         from (select rowid, rank from tracks_fts where tracks_fts match :fts
               and rowid between {lo} and {hi} limit {limit}) c join tracks t on t.id = c.rowid
         order by title_tier(t.title, t.artist_credit, :words), c.rank, t.id limit {shown}
         """
-    title_fts = _title_phrase(text)
     words = search_words(text[:MAX_QUERY])[:search_index.MAX_WORDS]
     typed = " ".join(words)
-    windows = [db.execute(window.format(lo=int(lo), hi=int(hi), limit=CANDIDATES, shown=shown),
-                          {"fts": fts, "words": typed}) for _, lo, hi in ranges]
-    titles = [db.execute(window.format(lo=int(lo), hi=int(hi), limit=TITLE_CANDIDATES, shown=TITLE_CANDIDATES),
-                         {"fts": title_fts, "words": typed}) for _, lo, hi in ranges] if title_fts else []
-    counts = [db.execute(
-        f"select count(*) from (select 1 from tracks_fts where tracks_fts match :fts "
-        f"and rowid between {int(lo)} and {int(hi)} limit {COUNT_LIMIT + 1})", {"fts": fts}) for _, lo, hi in ranges]
-    results = await asyncio.gather(*windows, *titles, *counts)
+    windows = await asyncio.gather(*(db.execute(window.format(lo=int(lo), hi=int(hi), limit=CANDIDATES, shown=shown),
+                                                {"fts": fts, "words": typed}) for _, lo, hi in ranges))
+    found = {slug: (result.rows[0]["found"] if result.rows else 0) for (slug, _, _), result in zip(ranges, windows)}
+    full = [(slug, lo, hi) for slug, lo, hi in ranges if found[slug] >= CANDIDATES] if counted else []
+    title_fts = _title_phrase(text)
+    more = await asyncio.gather(
+        *(db.execute(window.format(lo=int(lo), hi=int(hi), limit=TITLE_CANDIDATES, shown=TITLE_CANDIDATES),
+                     {"fts": title_fts, "words": typed}) for _, lo, hi in (full if title_fts else [])),
+        *(db.execute(f"select count(*) from (select 1 from tracks_fts where tracks_fts match :fts "
+                     f"and rowid between {int(lo)} and {int(hi)} limit {COUNT_LIMIT + 1})", {"fts": fts})
+          for _, lo, hi in full))
+    titles, counts = (more[:len(full)], more[len(full):]) if title_fts else ([], more)
+    found.update({slug: result.single_value() for (slug, _, _), result in zip(full, counts)})
     candidates = {}
-    for result in results[:len(windows) + len(titles)]:
+    for result in (*windows, *titles):
         for row in result.rows:
             candidates.setdefault(row["id"], dict(row))
     rows = sorted(candidates.values(), key=lambda row: (
         search_index.title_tier(row["title"], row["artist_credit"], typed), row["rank"], row["id"]))
     rows = rows[shown - PAGE_SIZE:shown]
     for row in rows:
-        del row["rank"]
-    return rows, {slug: result.single_value()
-                  for (slug, _, _), result in zip(ranges, results[len(windows) + len(titles):])}
+        del row["rank"], row["found"]
+    return rows, found
 
 
 async def artist_tracks(db, artist_id: int) -> list[dict]:
@@ -224,8 +230,8 @@ async def search_view(datasette, request):
                 corrected = search_index.corrected_query(corrections, drop_unknown)
                 if corrected and corrected[0] != suggestion["query"]:
                     suggestion["query"] = corrected[0]
-                    suggestion["tracks"] = (await search_tracks(db, corrected[0], corrected[1], datasets, 1))[0][
-                        :SUGGESTED_TRACKS]
+                    suggestion["tracks"] = (await search_tracks(db, corrected[0], corrected[1], datasets, 1,
+                                                                counted=False))[0][:SUGGESTED_TRACKS]
                     if suggestion["tracks"]:
                         suggestion["query"] = _as_found(corrections, suggestion["tracks"][0], drop_unknown)
                         break
