@@ -1,7 +1,7 @@
 """A typed artist name resolves the same way everywhere: search, `/artist/<key>` and the saved queries that take an
 artist (`ingest.search_index.resolve_artists`: exact keys, else names holding every word).
 
-The saved queries call the SQL functions registered here (`query_keys`, `search_match`), and their pages say how
+The saved queries call the SQL function registered here (`resolved_artists`), and their pages say how
 the name was read: which artists it found, or, when it found none, why and which artists are closest.
 """
 
@@ -11,7 +11,7 @@ from datasette import hookimpl
 
 from ingest import DATABASE, search_index
 
-# the saved queries that take an :artist, resolved by query_keys()/search_match() in their SQL (metadata.yml)
+# the saved queries that take an :artist, resolved by resolved_artists() in their SQL (metadata.yml)
 ARTIST_QUERIES = ("artist_tracks", "artist_albums", "shared_recordings", "fma_restricted_licences")
 
 

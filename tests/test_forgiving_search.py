@@ -205,6 +205,21 @@ async def test_saved_queries_resolve_a_typed_name_as_search_does(ds, db, query):
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("typed", ["bjor", "Sakamoto", "jayz", "!!!", "Bj", "bejonce"])
+async def test_saved_queries_take_exactly_the_artists_search_resolves(ds, db, typed):
+    search_index.register_functions(db)
+    status, ids = search_index.resolve_artists(db, typed)
+    assert (status == "none") == (typed == "bejonce")
+    rows = (await ds.client.get("/datasets.json", params={
+        "sql": "select value from json_each(resolved_artists(:artist))", "artist": typed, "_shape": "array"})).json()
+    assert [row["value"] for row in rows] == ids
+    tracks = (await ds.client.get("/datasets/artist_tracks.json", params={"artist": typed, "_shape": "array"})).json()
+    expected = {row[0] for row in db.execute(
+        f"select track_id from track_artists where artist_id in ({', '.join('?' * len(ids))})", ids)} if ids else set()
+    assert {row["track_id"] for row in tracks} == expected
+
+
+@pytest.mark.asyncio
 async def test_artist_tracks_takes_every_spelling(ds, db):
     def count(artist):
         return len(ds_rows[artist])
