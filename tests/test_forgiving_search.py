@@ -167,6 +167,9 @@ async def test_did_you_mean_is_shown_as_such_on_the_page(ds):
     assert "Nothing matches <strong>bejonce</strong> exactly." in html
     assert "Did you mean" in html and 'href="/artist/beyonce"' in html and "3 tracks" in html
     assert "No artist or track matches" not in html
+    # no word to correct (a name in Arabic letters typed in Latin ones): the heading names the artist itself
+    html = (await ds.client.get("/search", params={"q": "fairuz"})).text
+    assert re.search(r'<h2>Did you mean <a href="/artist/[^"]+">فيروز</a>\?</h2>', html)
 
 
 @pytest.mark.asyncio
