@@ -45,7 +45,8 @@ def pick(db_path) -> dict:
     spotify = one("select source_id from tracks where id = (select min(first_track_id + 77, last_track_id) "
                   "from datasets where slug = 'spotify-tracks-dataset')")
     title = one("select t.title from artists a join track_artists ta on ta.artist_id = a.id "
-                "join tracks t on t.id = ta.track_id where a.key = ? and length(t.title) >= 8 and t.title not like '%feat%' "
+                "join tracks t on t.id = ta.track_id where a.key = ? and length(t.title) >= 8 "
+                "and t.title not like '%feat%' "
                 "order by t.id limit 1".replace("?", "'" + middle[0].replace("'", "''") + "'")) or ("Love Song",)
     db.close()
     return {"biggest": biggest, "middle": middle, "small": small, "rare": rare[0], "video": video[0],

@@ -269,7 +269,7 @@ async def run(args) -> dict:
         found = tried = 0
         misses = []
         seen = set()
-        for track_id, title, artist_id, name in tracks:
+        for _track_id, title, artist_id, name in tracks:
             if (artist_id, title) in seen:
                 continue
             typed = variant(rng, kind, title, name=False)
@@ -307,7 +307,8 @@ async def run(args) -> dict:
         claims += bool(exact)
         anything += bool(data["artists"] or data["tracks"])
         if (exact or data["artists"] or data["tracks"]) and len(examples) < 5:
-            examples.append(f"{typed!r} → {(exact or [a['name'] for a in data['artists']] or [t['title'] for t in data['tracks']])[:3]}")
+            shown = exact or [a["name"] for a in data["artists"]] or [t["title"] for t in data["tracks"]]
+            examples.append(f"{typed!r} → {shown[:3]}")
     results["nonsense"] = {"n": tried, "exact_claims": claims, "any_result": anything, "examples": examples}
     timings.sort()
     results["latency_ms"] = {"p50": round(timings[len(timings) // 2][0], 1),

@@ -112,7 +112,8 @@ def parse_link(text: str) -> Link | None:
 @dataclass(frozen=True, slots=True)
 class UnsupportedLink:
     """A link to a service none of the four datasets is keyed by: it can only be searched by name."""
-    kind: str  # spotify_artist | spotify_album | spotify_playlist | apple_music | soundcloud | deezer | tidal | bandcamp
+    # spotify_artist | spotify_album | spotify_playlist | apple_music | soundcloud | deezer | tidal | bandcamp
+    kind: str
     service: str  # as people call it: "Spotify artist", "Apple Music", …
     name: str  # the artist or title the URL spells out (Apple Music, SoundCloud, Bandcamp), or ""
 

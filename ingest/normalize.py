@@ -443,9 +443,9 @@ def has_abjad(text: str) -> bool:
 
 def search_text(text: str | None) -> str | None:
     """What the full-text index holds for a name or title: folded, `&` and `+` as `and`, joined words also whole,
-    letters spelled out (`spelled_out`) and Latin readings of other scripts appended. `Jón Þór` → `jon thor`; `I Don't Care` → `i don't care dont`;
-    `Salt & Signal` → `salt and signal`; `Кино` → `кино kino`. Plain ASCII words come back as they are (the
-    tokenizer lower-cases them)."""
+    letters spelled out (`spelled_out`) and Latin readings of other scripts appended. `Jón Þór` → `jon thor`;
+    `I Don't Care` → `i don't care dont`; `Salt & Signal` → `salt and signal`; `Кино` → `кино kino`. Plain ASCII
+    words come back as they are (the tokenizer lower-cases them)."""
     if not text:
         return text
     if text.isascii() and not _ASCII_NEEDS_WORK.search(text):

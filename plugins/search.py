@@ -193,7 +193,8 @@ async def search_view(datasette, request):
     db = datasette.get_database(DATABASE)
     datasets = await dataset_rows(db)
     context = {"q": text, "page": page, "datasets": datasets, "link": None, "artists": [], "tracks": [],
-               "did_you_mean": None, "counts": {}, "page_size": PAGE_SIZE, "candidates": CANDIDATES, "count_limit": COUNT_LIMIT}
+               "did_you_mean": None, "counts": {}, "page_size": PAGE_SIZE, "candidates": CANDIDATES,
+               "count_limit": COUNT_LIMIT}
     link = parse_link(text) if text else None
     unsupported = unsupported_link(text) if text and not link else None
     found = await lookup_link(db, link) if link else None
@@ -242,7 +243,8 @@ async def search_view(datasette, request):
         if bare and not (context["artists"] or context["tracks"] or context["did_you_mean"]):
             context["link"] = {"kind": bare.kind, "name": LINK_NAMES[bare.kind], "value": bare.value}
     context["total"] = sum(context["counts"].values())
-    context["more"] = not context.get("tracks_of") and len(context["tracks"]) == PAGE_SIZE and page * PAGE_SIZE < len(datasets) * CANDIDATES
+    context["more"] = (not context.get("tracks_of") and len(context["tracks"]) == PAGE_SIZE
+                       and page * PAGE_SIZE < len(datasets) * CANDIDATES)
     if as_json:
         return Response.json({key: context.get(key) for key in
                               ("q", "page", "link", "artists", "did_you_mean", "tracks", "tracks_of", "counts", "more")}

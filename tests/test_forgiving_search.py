@@ -68,7 +68,8 @@ def test_names_in_arabic_or_hebrew_letters_are_matched_by_their_consonants():
 
 def test_fts_queries_quote_every_word_and_make_prefixes():
     assert search_index.fts_query(["army", "of", "me"]) == '"army"* AND "of" AND "me"'
-    assert search_index.typed_words(["elif", "b"]) == (["elif"], "b") and search_index.typed_words(["bj"]) == (["bj"], None)
+    assert search_index.typed_words(["elif", "b"]) == (["elif"], "b")
+    assert search_index.typed_words(["bj"]) == (["bj"], None)
     assert search_index.fts_query(["a\"b"]) == '"a""b"*'
     assert search_index.fts_query([["live", "love"], "heart"]) == '("live" OR "love") AND "heart"*'
     assert search_index.fts_query([]) is None
@@ -204,7 +205,7 @@ async def test_saved_queries_resolve_a_typed_name_as_search_does(ds, db, query):
     assert none == []
     html = (await ds.client.get(f"/datasets/{query}", params={"artist": "bejonce"})).text
     assert "No artist in the four datasets is named <strong>bejonce</strong>" in html
-    assert "Did you mean" in html and f'href="?artist=Beyonc%C3%A9"' in html
+    assert "Did you mean" in html and 'href="?artist=Beyonc%C3%A9"' in html
 
 
 @pytest.mark.asyncio
