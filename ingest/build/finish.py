@@ -7,7 +7,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from .. import search_index
+from .. import search_index, track_counts
 from ..normalize import artist_key, licence_code
 from ..records import Problem
 from ..sources import attribution
@@ -84,6 +84,7 @@ def finish(conn: sqlite3.Connection, log, lists) -> None:
     """)
     write_summaries(conn, log)  # the charts' and headline figures' tables (ingest/summaries.py)
     search_index.build(conn, log)  # full-text indexes of folded text, artist keys, the typo index
+    track_counts.build(conn, log)
     step(conn, log, "analyze", "pragma analysis_limit = 2000; analyze; pragma journal_mode = delete;")
 
 
