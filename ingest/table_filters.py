@@ -1,0 +1,210 @@
+"""A table page's filters as SQL that stays fast on the 22-million-row tracks table, shared by the table page
+(`plugins/tracks_table.py`) and whole exports (`plugins/exports.py`).
+
+Datasette turns `?_search=love` into `id in (select rowid from tracks_fts where tracks_fts match …)`, which
+materializes every match (1.16 million for "love") before it returns a row, on every page and again for the
+count. Here the full-text index drives instead: its matches come in rowid order, each joined to its track, the
+other filters applied to the track, and reading stops at the page's last row. An exact filter on a text column
+the index covers (`?artist_credit=Cowboys`) is narrowed the same way, by the phrase in that column (every row
+equal to the value contains its words in that order, so nothing is lost), then compared exactly.
+
+Counts: exact from `track_counts` when every filter is on its columns, exact from the index for a search alone,
+otherwise counted up to COUNT_LIMIT within a time budget, or not at all, and the page says which.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+
+from datasette.filters import Filters
+from datasette.utils import escape_fts
+
+from . import track_counts
+
+TABLE = "tracks"
+FTS_TABLE = "tracks_fts"
+FTS_COLUMNS = ("title", "artist_credit", "album")  # what tracks_fts indexes, as content="tracks"
+COUNT_LIMIT = 10_000
+# arguments that filter in ways these plans do not reproduce: such requests are left to Datasette as they are
+UNSUPPORTED = ("_through", "_fts_table", "_fts_pk")
+
+
+class AtLeast(int):
+    """A count that stopped at its limit: formats as "more than 10,000" wherever Datasette's templates format the
+    number ("{:,}".format(count))."""
+
+    def __format__(self, spec):
+        return "more than " + format(int(self), spec)
+
+
+def filter_pairs(args) -> list[tuple[str, str]]:
+    """The (key, value) pairs Datasette treats as column filters: every argument but `_special` ones."""
+    return sorted((key, value) for key in args if not (key.startswith("_") and "__" not in key)
+                  for value in args.getlist(key))
+
+
+def _renamed(clauses: list[str], params: dict, prefix: str) -> tuple[list[str], dict]:
+    """Filters names its parameters p0, p1 … like Datasette's own: rename ours so both can share one query."""
+    rename = lambda sql: re.sub(r":p(\d+)\b", rf":{prefix}p\1", sql)  # noqa: E731
+    return [rename(clause) for clause in clauses], {f"{prefix}{key}": value for key, value in params.items()}
+
+
+def _has_token(text: str) -> bool:
+    # unicode61 makes a token of every run of letters and digits: a value with none of them has no phrase
+    return any(ch.isalnum() for ch in text)
+
+
+def _phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+@dataclass
+class Plan:
+    """How to run one request's filters on the tracks table."""
+    clauses: list[str] = field(default_factory=list)  # SQL over the columns of tracks
+    params: dict = field(default_factory=dict)
+    search: str = ""  # `_search`, unless blank (nothing to search for: no filter)
+    fts: str | None = None  # a tracks_fts query every matching row matches (search and exact-text narrowing)
+    search_only: bool = False  # the rows are exactly the search's matches (in the dataset's range)
+    dataset: str | None = None  # an exact dataset filter: its id range bounds everything
+    id_range: tuple[int, int] | None = None
+    counts_clauses: list[str] | None = None  # the same filters on track_counts, when they all apply there
+    counts_params: dict = field(default_factory=dict)
+    supported: bool = True
+    filtered: bool = False
+
+    @property
+    def all_params(self) -> dict:
+        params = dict(self.params)
+        if self.fts:
+            params["tf_fts"] = self.fts
+        if self.id_range:
+            params["tf_lo"], params["tf_hi"] = self.id_range
+        return params
+
+    def fts_source(self, extra: str = "", limit: int | None = None) -> str:
+        """The full-text matches (the first `limit` of them, in rowid order), joined to their tracks: a FROM
+        clause whose `_m._rid` is the track id."""
+        bounds = " and rowid between :tf_lo and :tf_hi" if self.id_range else ""
+        first = f" order by rowid limit {int(limit)}" if limit else ""
+        return (f"(select rowid as _rid from {FTS_TABLE} where {FTS_TABLE} match :tf_fts{bounds}{extra}{first}) "
+                f"as _m join {TABLE} on {TABLE}.id = _m._rid")
+
+    def where(self, extra: list[str] = ()) -> str:
+        clauses = list(self.clauses) + list(extra)
+        if self.id_range and not self.fts:
+            clauses.append(f"{TABLE}.id between :tf_lo and :tf_hi")
+        return (" where " + " and ".join(f"({c})" for c in clauses)) if clauses else ""
+
+    def rows_sql(self, columns: str = f"{TABLE}.*") -> str:
+        """Every matching row, unordered and unbounded (for counts and facets)."""
+        if self.fts:
+            return f"select {columns} from {self.fts_source()}{self.where()}"
+        return f"select {columns} from {TABLE}{self.where()}"
+
+    def window_sql(self, limit: int, after: int | None = None, descending: bool = False) -> str:
+        """The ids of the next `limit` matching rows after `after`, read from the full-text index in id order and
+        stopped there: `id in (…)` of this is what a page needs."""
+        extra = ""
+        if after is not None:
+            extra = f" and rowid {'<' if descending else '>'} {int(after)}"
+        order = "desc" if descending else ""
+        return (f"select {TABLE}.id from {self.fts_source(extra)}{self.where()} "
+                f"order by _m._rid {order} limit {int(limit)}")
+
+    def bounded_count_sql(self, limit: int = COUNT_LIMIT) -> str:
+        return f"select count(*) from ({self.rows_sql('1')} limit {int(limit) + 1})"
+
+    def fts_count_sql(self) -> str:
+        bounds = " and rowid between :tf_lo and :tf_hi" if self.id_range else ""
+        return f"select count(*) from {FTS_TABLE} where {FTS_TABLE} match :tf_fts{bounds}"
+
+    def counts_where(self) -> str:
+        return (" where " + " and ".join(f"({c})" for c in self.counts_clauses)) if self.counts_clauses else ""
+
+
+def plan(args, ranges: dict[str, tuple[int, int]], fts_ok: bool = True, raw_search: bool = False) -> Plan:
+    """The plan for a request's arguments (`request.args`). `ranges` gives each dataset's id range; `fts_ok` says
+    whether tracks_fts indexes the tracks columns as they are (see `fts_matches_tracks`)."""
+    result = Plan()
+    if any(key in args for key in UNSUPPORTED) or any(k.startswith("_search_") for k in args):
+        result.supported = False
+    pairs = filter_pairs(args)
+    filters = Filters(pairs)
+    clauses, params = filters.build_where_clauses(TABLE)
+    result.clauses, result.params = _renamed(clauses, params, "tf_")
+    wheres = args.getlist("_where")
+    result.clauses += wheres
+
+    fts_parts = []
+    search = args.get("_search") or ""
+    mode = args.get("_searchmode")
+    expression = search if mode == "raw" or (raw_search and mode != "escaped") else escape_fts(search)
+    if expression.strip():
+        result.search = search
+        fts_parts.append(f"({expression})")
+    else:
+        search = ""
+    result.filtered = bool(pairs or wheres or search)
+    selections = list(filters.selections())
+    for column, lookup, value in selections:
+        if column in FTS_COLUMNS and lookup == "exact" and _has_token(value):
+            fts_parts.append(f"{column} : {_phrase(value)}")
+        if column == "dataset" and lookup == "exact":
+            if result.dataset not in (None, value):  # two datasets: no row
+                result.id_range = (1, 0)
+            else:
+                result.dataset = value
+                result.id_range = result.id_range or ranges.get(value, (1, 0))
+    if search and not fts_ok:
+        result.supported = False
+    if fts_ok and fts_parts:
+        result.fts = " AND ".join(fts_parts)
+        result.search_only = bool(search) and not wheres and all(c == "dataset" and l == "exact"
+                                                                  for c, l, _ in selections)
+    if not search and not wheres and all(
+            column in track_counts.NAMES and lookup in track_counts.FLAG_LOOKUPS.get(column, {lookup})
+            and lookup in Filters._filters_by_key for column, lookup, _ in selections):
+        clauses, params = Filters(pairs).build_where_clauses("track_counts")
+        result.counts_clauses, result.counts_params = _renamed(clauses, params, "tc_")
+    return result
+
+
+def fts_matches_tracks(create_sql: str | None) -> bool:
+    """Whether tracks_fts is an index of tracks' own title, artist_credit and album (external content), so that
+    a phrase from a column's value is found in that column: the condition for narrowing exact filters with it."""
+    if not create_sql:
+        return False
+    sql = " ".join(create_sql.lower().split())
+    columns = re.search(r"using fts5\s*\((.*)\)", sql)
+    if not columns or not re.search(r"""content\s*=\s*["'\[]?tracks["'\]]?""", sql):
+        return False
+    names = [part.strip() for part in columns.group(1).split(",") if "=" not in part]
+    return all(name in names for name in FTS_COLUMNS) and "content_rowid" in sql
+
+
+@dataclass
+class TracksInfo:
+    ranges: dict[str, tuple[int, int]]  # dataset → (first, last) track id
+    fts_ok: bool  # tracks_fts indexes the tracks columns as they are (see fts_matches_tracks)
+    has_counts: bool  # the build made track_counts
+    rows: int | None  # tracks in the table (from the inspect file)
+
+
+_INFO: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+async def tracks_info(db) -> TracksInfo:
+    """What the plans need to know about a database, read once (the database is immutable)."""
+    info = _INFO.get(db)
+    if info is None:
+        ranges = {row["slug"]: (row["first_track_id"], row["last_track_id"]) for row in (await db.execute(
+            "select slug, first_track_id, last_track_id from datasets where first_track_id is not null")).rows}
+        create = (await db.execute(f"select sql from sqlite_master where name = '{FTS_TABLE}'")).first()
+        counted = (await db.execute("select count(*) from sqlite_master where name = 'track_counts'")).single_value()
+        inspected = ((db.ds.inspect_data or {}).get(db.name) or {}).get("tables", {}).get(TABLE, {}).get("count")
+        info = _INFO[db] = TracksInfo(ranges, fts_matches_tracks(create[0] if create else None), bool(counted),
+                                      inspected)
+    return info

@@ -1,0 +1,196 @@
+"""The tracks table as Datasette invites exploring it (plugins/tracks_table.py, ingest/table_filters.py): the fast
+paths give exactly the rows, counts and facets the plain SQL gives, page after page."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from urllib.parse import urlencode
+
+import pytest
+from datasette.utils import escape_fts
+
+from ingest import track_counts
+from ingest.table_filters import AtLeast, fts_matches_tracks
+
+
+def ids(db, sql, *params) -> list[int]:
+    return [row[0] for row in db.execute(sql, params)]
+
+
+async def every_page(ds, params: dict) -> list[int]:
+    """Follow the JSON pages' `next_url` to the end: every id the table page lists for these filters."""
+    found, url = [], "/datasets/tracks.json?" + urlencode(params | {"_size": 7, "_shape": "objects"})
+    for _ in range(1000):
+        response = await ds.client.get(url)
+        assert response.status_code == 200, response.text
+        data = response.json()
+        found += [row["id"] for row in data["rows"]]
+        if not data["next_url"]:
+            return found
+        url = data["next_url"].split("://", 1)[-1].split("/", 1)[-1]
+        url = "/" + url
+    raise AssertionError("more than 1,000 pages")
+
+
+SEARCHES = [
+    ({"_search": "love"}, "select rowid from tracks_fts where tracks_fts match :q order by rowid", "love"),
+    ({"_search": "live fire"}, "select rowid from tracks_fts where tracks_fts match :q order by rowid", "live fire"),
+    ({"_search": "love", "dataset": "sleeping-disco-9m"},
+     "select t.id from tracks t where t.id in (select rowid from tracks_fts where tracks_fts match :q) "
+     "and t.dataset = 'sleeping-disco-9m' order by t.id", "love"),
+    ({"_search": "love", "explicit": "0"},
+     "select t.id from tracks t where t.id in (select rowid from tracks_fts where tracks_fts match :q) "
+     "and t.explicit = 0 order by t.id", "love"),
+    ({"_search": "love", "_where": "duration_s > 200"},
+     "select t.id from tracks t where t.id in (select rowid from tracks_fts where tracks_fts match :q) "
+     "and duration_s > 200 order by t.id", "love"),
+    ({"_search": "love", "_sort_desc": "id"},
+     "select rowid from tracks_fts where tracks_fts match :q order by rowid desc", "love"),
+    ({"_search": "ólafur"}, "select rowid from tracks_fts where tracks_fts match :q order by rowid", "ólafur"),
+]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("params, sql, q", SEARCHES)
+async def test_table_search_pages_through_exactly_the_matches(ds, db, params, sql, q):
+    expected = ids(db, sql.replace(":q", "?"), escape_fts(q))
+    assert len(expected) > 7  # several pages
+    assert await every_page(ds, params) == expected
+
+
+@pytest.mark.asyncio
+async def test_table_search_page_counts_exactly_and_offers_the_whole_export(ds, db):
+    expected = db.execute("select count(*) from tracks_fts where tracks_fts match '\"love\"'").fetchone()[0]
+    html = (await ds.client.get("/datasets/tracks?_search=love")).text
+    assert re.search(rf"<h3>{expected:,} rows\s+where search matches &#34;love&#34;", html)
+    links = [unescape(link) for link in re.findall(r'<p class="export-all">.*?</p>', html, re.S)[0].split('"')
+             if "_stream=on" in link]
+    assert links == ["/datasets/tracks.csv?_search=love&_labels=on&_stream=on&_dl=on",
+                     "/datasets/tracks.json?_search=love&_labels=on&_stream=on&_dl=on"]
+    # Datasette's own CSV link (the first 1,000 rows) becomes the whole export too
+    assert 'CSV</a> (<a href="#export">advanced</a>)' in html and \
+        '<a href="/datasets/tracks.csv?_search=love&amp;_labels=on&amp;_stream=on&amp;_dl=on">CSV</a>' in html
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("column, value", [("artist_credit", "The Velvet Foxes"), ("artist_credit", "Ólafur Vindur"),
+                                           ("artist_credit", "Дмитрий Шум"), ("title", "Army of Me")])
+async def test_an_exact_text_filter_lists_exactly_the_equal_rows(ds, db, column, value):
+    expected = ids(db, f"select id from tracks where {column} = ? order by id", value)
+    assert expected
+    assert await every_page(ds, {column: value}) == expected
+    html = (await ds.client.get("/datasets/tracks", params={column: value})).text
+    assert re.search(rf"<h3>{len(expected):,} rows?\s+where {column} = ", html)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("value", ["!!!", "", "the velvet foxes", 'say "hi"'])
+async def test_an_exact_text_filter_the_index_cannot_narrow_still_compares_exactly(ds, db, value):
+    expected = ids(db, "select id from tracks where artist_credit = ? order by id", value)
+    assert await every_page(ds, {"artist_credit": value}) == expected
+
+
+@pytest.mark.asyncio
+async def test_a_filter_without_an_index_is_counted_or_says_why_not(ds, db):
+    expected = db.execute("select count(*) from tracks where title like '%ove%'").fetchone()[0]
+    html = (await ds.client.get("/datasets/tracks?title__contains=ove")).text
+    assert re.search(rf"<h3>{expected:,} rows\s+where title contains", html)
+    assert await every_page(ds, {"title__contains": "ove"}) == ids(
+        db, "select id from tracks where title like '%ove%' order by id")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("params, where", [
+    ({"dataset": "laion-disco-12m", "explicit": "1"}, "dataset = 'laion-disco-12m' and explicit = 1"),
+    ({"licence_code__contains": "NC"}, "licence_code like '%NC%'"),
+    ({"release_year__gte": "2000", "language": "en"}, "release_year >= 2000 and language = 'en'"),
+    ({"duplicate_of__notnull": "1"}, "duplicate_of is not null"),
+    ({"dataset": "nowhere"}, "dataset = 'nowhere'"),
+])
+async def test_counts_from_track_counts_are_exact(ds, db, params, where):
+    expected = db.execute(f"select count(*) from tracks where {where}").fetchone()[0]
+    html = (await ds.client.get("/datasets/tracks?" + urlencode(params))).text
+    assert re.search(rf"<h3>{expected:,} rows?\s+where", html), re.findall(r"<h3>.*?</h3>", html, re.S)[:1]
+
+
+def facet(data, name) -> dict:
+    return {str(item["value"]): item["count"] for item in data["facet_results"][name]["results"]}
+
+
+def grouped(db, sql) -> dict:
+    return {str(value): n for value, n in db.execute(sql) if value is not None}
+
+
+FACETS = [
+    ({"_facet": "dataset"}, "dataset", "select dataset, count(*) from tracks group by 1"),
+    ({"_facet": "licence_code"}, "licence_code", "select licence_code, count(*) from tracks group by 1"),
+    ({"_facet": "release_year", "dataset": "sleeping-disco-9m"}, "release_year",
+     "select release_year, count(*) from tracks where dataset = 'sleeping-disco-9m' group by 1"),
+    ({"_facet": "language", "explicit": "0"}, "language", "select language, count(*) from tracks where explicit = 0 "
+                                                          "group by 1"),
+    ({"_facet": "dataset", "_search": "love"}, "dataset", "select dataset, count(*) from tracks where id in "
+     "(select rowid from tracks_fts where tracks_fts match '\"love\"') group by 1"),
+    ({"_facet": "licence_code", "_search": "love"}, "licence_code", "select licence_code, count(*) from tracks "
+     "where id in (select rowid from tracks_fts where tracks_fts match '\"love\"') group by 1"),
+    ({"_facet": "dataset", "artist_credit": "Anna Berg"}, "dataset",
+     "select dataset, count(*) from tracks where artist_credit = 'Anna Berg' group by 1"),
+    ({"_facet": "artist_credit", "dataset": "free-music-archive"}, "artist_credit",
+     "select artist_credit, count(*) from tracks where dataset = 'free-music-archive' group by 1"),
+    ({"_facet_array": "genres"}, "genres", "select j.value, count(distinct t.id) from tracks t, json_each(t.genres) j "
+                                           "group by 1"),
+    ({"_facet_array": "genres", "dataset": "spotify-tracks-dataset"}, "genres", "select j.value, count(distinct t.id) "
+     "from tracks t, json_each(t.genres) j where t.dataset = 'spotify-tracks-dataset' group by 1"),
+    ({"_facet_array": "genres", "_search": "love"}, "genres", "select j.value, count(distinct t.id) from tracks t, "
+     "json_each(t.genres) j where t.id in (select rowid from tracks_fts where tracks_fts match '\"love\"') group by 1"),
+]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("params, name, sql", FACETS)
+async def test_facets_count_what_the_rows_hold(ds, db, params, name, sql):
+    data = (await ds.client.get("/datasets/tracks.json?" + urlencode(params | {"_facet_size": "max"}))).json()
+    assert name in data["facet_results"], "timed out"
+    expected = grouped(db, sql)
+    assert expected and facet(data, name) == expected
+
+
+@pytest.mark.asyncio
+async def test_facet_values_link_to_their_filter(ds):
+    html = (await ds.client.get("/datasets/tracks?_facet=dataset")).text
+    assert "/datasets/tracks?_facet=dataset&amp;dataset=free-music-archive" in html
+    data = (await ds.client.get("/datasets/tracks.json?_facet=dataset&dataset=free-music-archive")).json()
+    assert [v["selected"] for v in data["facet_results"]["dataset"]["results"]] == [True]
+
+
+@pytest.mark.asyncio
+async def test_a_blank_search_lists_the_whole_table(ds, db):
+    response = await ds.client.get("/datasets/tracks?_search=&_sort=id")
+    assert response.status_code == 200
+    assert f"{db.execute('select count(*) from tracks').fetchone()[0]:,} rows" in response.text
+
+
+@pytest.mark.asyncio
+async def test_unsupported_search_arguments_are_left_to_datasette(ds, db):
+    expected = ids(db, "select rowid from tracks_fts where title match '\"love\"' order by rowid")
+    assert await every_page(ds, {"_search_title": "love"}) == expected
+
+
+def test_track_counts_add_up_to_the_tracks_table(db):
+    for column in track_counts.NAMES:
+        if column == "duplicate_of":
+            sql = "select duplicate_of is not null or null, count(*) from tracks group by 1"
+        else:
+            sql = f"select {column}, count(*) from tracks group by 1"
+        assert grouped(db, f"select {column}, sum(tracks) from track_counts group by 1") == grouped(db, sql)
+
+
+def test_the_index_is_recognised_as_an_index_of_the_tracks_columns(db):
+    assert fts_matches_tracks(db.execute("select sql from sqlite_master where name = 'tracks_fts'").fetchone()[0])
+    assert not fts_matches_tracks('create virtual table tracks_fts using fts5(title, folded, content="tracks")')
+    assert not fts_matches_tracks("create virtual table tracks_fts using fts5(title, artist_credit, album)")
+
+
+def test_a_count_at_its_limit_says_more_than():
+    assert "{:,}".format(AtLeast(10_000)) == "more than 10,000"
+    assert f"{AtLeast(10_000):,} rows" == "more than 10,000 rows"
