@@ -1,0 +1,293 @@
+"""Whole exports: `/datasets/<table>.csv?…&_stream=on` and `.json?…&_stream=on` stream every row that the table
+page's filters match, however many, in primary-key order and with constant memory.
+
+Datasette's own stream re-runs the page query for each 1,000 rows (for a search that means gathering every
+full-text match again, each time) and ends at `max_csv_mb` with status 200. Here each chunk is read by keyset from
+where the last one stopped: a search from the full-text index in rowid order, anything else by windows of the
+primary key, so no query reads more than a chunk's worth, and SQLite writes each row's CSV line or JSON object
+itself (ten times faster than Python would), on Datasette's SQL threads.
+
+Nothing limits the size of an export. One that has to stop (the database refused a query) ends with a line saying
+so after the rows it has: in a CSV a last row "Export stopped after N rows: …", in JSON `"complete": false` and
+`"stopped"`. A complete JSON export says `"complete": true` and how many rows it holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from urllib.parse import quote
+
+import orjson
+from datasette import hookimpl
+from datasette.filters import Filters
+from datasette.utils import escape_sqlite, sqlite_timelimit, tilde_decode
+from datasette.utils.asgi import AsgiStream, Request, Response
+
+from ingest.table_filters import filter_pairs, plan, tracks_info
+
+DATABASE = "datasets"
+CHUNK = 5_000  # rows per query
+SMALL_TABLE = 100_000  # rows: exported in one query
+FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
+
+
+class ExportError(Exception):
+    pass
+
+
+def _truthy(value) -> bool:
+    return bool(value) and value not in ("0", "off", "false")
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def exports(scope, receive, send):
+            if scope["type"] == "http" and scope.get("method") in ("GET", "HEAD"):
+                prefix = datasette.urls.database(DATABASE) + "/"
+                path = scope.get("path", "")
+                rest = path[len(prefix):]
+                if path.startswith(prefix) and "/" not in rest and rest.rsplit(".", 1)[-1] in FORMATS:
+                    request = Request(scope, receive)
+                    if _truthy(request.args.get("_stream")):
+                        table, fmt = rest.rsplit(".", 1)
+                        response = await export(datasette, request, tilde_decode(table), fmt)
+                        if response is not None:
+                            return await response.asgi_send(send)
+            await app(scope, receive, send)
+
+        return exports
+
+    return wrap
+
+
+async def export(datasette, request, table: str, fmt: str):
+    """The streamed export, or None where Datasette should answer (not a table, or filters only it knows)."""
+    db = datasette.get_database(DATABASE)
+    if not await db.table_exists(table) or not await datasette.permission_allowed(
+            None, "view-table", resource=(DATABASE, table), default=True):
+        return None
+    if request.args.get("_next"):
+        return Response.text("_next is not allowed with _stream: an export starts at the first row", status=400)
+    pks = await db.primary_keys(table)
+    try:
+        columns = await _columns(db, table, request, pks)
+    except ExportError as error:
+        return Response.text(str(error), status=400)
+    cells, joins = await _cells(db, table, columns, request)
+    row_sql = (_csv_row if fmt == "csv" else _json_row)(cells)
+    source = await (_tracks_source if table == "tracks" else _table_source)(datasette, db, table, request, pks,
+                                                                            row_sql, joins)
+    if source is None:
+        return None
+    header, footer = (_csv_frame if fmt == "csv" else _json_frame)(table, [name for name, _ in cells], request)
+    separator = "\r\n" if fmt == "csv" else ",\n"
+
+    def read(conn, state):
+        """One chunk on a SQL thread, as text: (text, rows, next state, done)."""
+        with sqlite_timelimit(conn, datasette.sql_time_limit_ms):
+            lines, state, done = source(conn, state)
+        return separator.join(lines), len(lines), state, done
+
+    # the first chunk before the response starts: a filter SQLite refuses is a 400, not a broken download
+    try:
+        first = await db.execute_fn(lambda conn: read(conn, None))
+    except Exception as error:  # noqa: BLE001 - whatever SQLite refuses comes from the request
+        return Response.text(f"This export cannot run: {error}", status=400)
+
+    async def stream(response):
+        disconnected = asyncio.Event()
+        watcher = asyncio.ensure_future(_watch_disconnect(request.receive, disconnected))
+        exported, stopped = 0, None
+        try:
+            await response.write(header)
+            text, n, state, done = first
+            while True:
+                if n:
+                    if fmt == "csv":
+                        await response.write(text + "\r\n")
+                    else:
+                        await response.write((separator if exported else "") + text)
+                exported += n
+                if done or disconnected.is_set():
+                    break
+                try:
+                    text, n, state, done = await db.execute_fn(lambda conn: read(conn, state))
+                except Exception as error:  # noqa: BLE001 - said in the file, never dropped silently
+                    stopped = f"the database stopped the export ({error})"
+                    break
+            await response.write(footer(exported, stopped))
+        finally:
+            watcher.cancel()
+
+    filename = table + ("-filtered" if filter_pairs(request.args) or request.args.get("_search") else "")
+    headers = {"x-accel-buffering": "no"}  # a proxy passes it on as it comes (deploy/nginx.conf)
+    if _truthy(request.args.get("_dl")):
+        headers["content-disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}.{fmt}"
+    return AsgiStream(stream, headers=headers, content_type=FORMATS[fmt])
+
+
+async def _watch_disconnect(receive, event: asyncio.Event) -> None:
+    # after a client leaves, writes are dropped silently: stop reading the database for nobody
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            event.set()
+            return
+
+
+# --- what to read -----------------------------------------------------------------------------------------------
+async def _columns(db, table: str, request, pks: list[str]) -> list[str]:
+    """The table's columns as Datasette's table page gives them (`_col`, `_nocol`), rowid first for a rowid table."""
+    columns = await db.table_columns(table)
+    chosen = request.args.getlist("_col")
+    dropped = request.args.getlist("_nocol")
+    unknown = [c for c in chosen + dropped if c not in columns]
+    if unknown:
+        raise ExportError(f"no such column: {', '.join(unknown)}")
+    if chosen:
+        columns = [c for c in columns if c in pks] + [c for c in dict.fromkeys(chosen) if c not in pks]
+    columns = [c for c in columns if c not in dropped or c in pks]
+    return (["rowid"] if not pks else []) + columns
+
+
+async def _cells(db, table: str, columns: list[str], request) -> tuple[list[tuple[str, str]], str]:
+    """(name, SQL) of each exported value, and the joins they need: with `_labels=on`, a `<column>_label` beside
+    each foreign key whose table has a label column, as Datasette's CSV gives them."""
+    name = escape_sqlite(table)
+    labels = {}
+    if _truthy(request.args.get("_labels")):
+        for fk in await db.foreign_keys_for_table(table):
+            label = await db.label_column_for_table(fk["other_table"])
+            if label and fk["column"] in columns:
+                labels[fk["column"]] = (fk["other_table"], fk["other_column"], label)
+    cells, joins = [], []
+    for column in columns:
+        cells.append((column, f"{name}.{escape_sqlite(column)}"))
+        if column in labels:
+            other, other_column, label = labels[column]
+            alias = f"_label{len(joins)}"
+            joins.append(f" left join {escape_sqlite(other)} as {alias} on {alias}.{escape_sqlite(other_column)} "
+                         f"= {name}.{escape_sqlite(column)}")
+            cells.append((f"{column}_label", f"{alias}.{escape_sqlite(label)}"))
+    return cells, "".join(joins)
+
+
+async def _tracks_source(datasette, db, table, request, pks, row_sql, joins):
+    info = await tracks_info(db)
+    raw = (datasette.table_metadata(DATABASE, table) or {}).get("searchmode") == "raw"
+    p = plan(request.args, info.ranges, info.fts_ok, raw)
+    if not p.supported:
+        return None
+    params = p.all_params
+    if p.fts:
+        # the index's next CHUNK matches, each joined to its track, kept when the other filters hold
+        keep = " and ".join(f"({c})" for c in p.clauses) or "1"
+        sql = (f"select _m._rid, {keep}, {row_sql} from {p.fts_source(' and rowid > :_after', CHUNK)}{joins} "
+               f"order by _m._rid")
+
+        def chunks(conn, after):
+            rows = conn.execute(sql, params | {"_after": after or 0}).fetchall()
+            return [row[2] for row in rows if row[1]], (rows[-1][0] if rows else after), len(rows) < CHUNK
+
+        return chunks
+    low, high = p.id_range or (1, max((last for _, last in info.ranges.values()), default=0))
+    where = p.where(["tracks.id > :_after", "tracks.id <= :_until"])
+    return _windows(f"select {row_sql} from tracks{joins}{where} order by tracks.id", params, low - 1, high, CHUNK)
+
+
+async def _table_source(datasette, db, table, request, pks, row_sql, joins):
+    """Any other table: Datasette's column filters, `_where` and `_search`, read by windows of its integer key."""
+    args = request.args
+    if any(key in args for key in ("_through", "_fts_table", "_fts_pk")) or any(
+            key.startswith("_search_") for key in args):
+        return None
+    name = escape_sqlite(table)
+    clauses, params = Filters(filter_pairs(args)).build_where_clauses(table)
+    clauses += args.getlist("_where")
+    search = args.get("_search")
+    if search and search.strip():
+        metadata = datasette.table_metadata(DATABASE, table) or {}
+        fts = metadata.get("fts_table") or await db.fts_table(table)
+        if not fts:
+            return None
+        raw = args.get("_searchmode") == "raw" or (metadata.get("searchmode") == "raw"
+                                                   and args.get("_searchmode") != "escaped")
+        clauses.append(f"{name}.rowid in (select rowid from {escape_sqlite(fts)} where {escape_sqlite(fts)} match "
+                       f"{':search' if raw else 'escape_fts(:search)'})")
+        params["search"] = search
+    order = ", ".join(f"{name}.{escape_sqlite(c)}" for c in pks) or f"{name}.rowid"
+    key = f"{name}.{escape_sqlite(pks[0])}" if pks else f"{name}.rowid"
+    low, high, count, kind = (await db.execute(
+        f"select min({key}), max({key}), count(*), typeof(min({key})) from {name}")).first()
+    if count <= SMALL_TABLE:
+        sql = f"select {row_sql} from {name}{joins}{_where(clauses)} order by {order}"
+        return lambda conn, state: ([row[0] for row in conn.execute(sql, params)], None, True)
+    if kind != "integer":
+        return None  # a big table without an integer key to read it by: Datasette streams it
+    step = max(1, CHUNK * (high - low + 1) // count)
+    sql = (f"select {row_sql} from {name}{joins}{_where(clauses + [f'{key} > :_after', f'{key} <= :_until'])} "
+           f"order by {order}")
+    return _windows(sql, params, low - 1, high, step)
+
+
+def _where(clauses: list[str]) -> str:
+    return (" where " + " and ".join(f"({c})" for c in clauses)) if clauses else ""
+
+
+def _windows(sql: str, params: dict, start: int, end: int, step: int):
+    """Chunks of a key range: (start, start + step], … up to `end`."""
+    def chunks(conn, after):
+        after = start if after is None else after
+        until = min(after + step, end)
+        lines = [row[0] for row in conn.execute(sql, params | {"_after": after, "_until": until})]
+        return lines, until, until >= end
+
+    return chunks
+
+
+# --- formats: SQLite makes each row's line ----------------------------------------------------------------------
+def _csv_cell(value: str) -> str:
+    """A value as Python's csv module writes it (quoted when it holds a quote, a comma or a line break), made
+    spreadsheet-safe like every CSV here (text starting with = + - @, a tab or a CR gets a leading ')."""
+    formula = f"unicode({value}) in (61, 43, 45, 64, 9, 13)"
+    special = f"""(instr({value}, '"') or instr({value}, ',') or instr({value}, char(10)) or instr({value}, char(13)))"""
+    safe = f"""iif({formula}, '''' || {value}, {value})"""
+    return (f"(case when typeof({value}) <> 'text' then {value} "
+            f"""when {special} then '"' || replace({safe}, '"', '""') || '"' """
+            f"""when {formula} then '''' || {value} else {value} end)""")
+
+
+def _csv_row(cells) -> str:
+    # printf's %s writes null as nothing and a number as SQLite prints it, and builds the line in one go
+    return "printf('" + ",".join(["%s"] * len(cells)) + "', " + ", ".join(_csv_cell(sql) for _, sql in cells) + ")"
+
+
+def _json_row(cells) -> str:
+    return "json_object(" + ", ".join("'" + name.replace("'", "''") + "', " + sql for name, sql in cells) + ")"
+
+
+def _csv_frame(table, names, request):
+    def footer(exported: int, stopped: str | None) -> str:
+        if not stopped:
+            return ""
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow([f"Export stopped after {exported:,} rows: {stopped}. This file is incomplete."])
+        return buffer.getvalue()
+
+    buffer = io.StringIO()
+    if request.args.get("_header") != "off":
+        csv.writer(buffer).writerow(names)
+    return buffer.getvalue(), footer
+
+
+def _json_frame(table, names, request):
+    """One JSON object: the rows as objects, then how many there are and whether the export is complete."""
+    def footer(exported: int, stopped: str | None) -> str:
+        return "\n], " + orjson.dumps({"rows_exported": exported, "complete": not stopped,
+                                       "stopped": stopped}).decode()[1:] + "\n"
+
+    start = orjson.dumps({"database": DATABASE, "table": table, "columns": names}).decode()[:-1]
+    return start + ', "rows": [\n', footer
