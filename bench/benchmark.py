@@ -4,21 +4,27 @@ Datasette publication of the same data. Run by hand (it is not a test):
     python -m ingest synth --scale 1.0 --out /data/synth
     python bench/benchmark.py --data /data/synth --work /data/bench [--repeat 20] [--skip-build] [--skip-plain] [--results DIR]
 
-Prints a Markdown table and writes bench/results/benchmark-<scale>.json and .md. Latencies are measured by
-a client on 127.0.0.1 (so they include a fraction of a millisecond of loopback), after a warm-up round.
+Prints two Markdown tables and writes bench/results/benchmark-<scale>.json and .md: the pages' latencies (measured
+by a client on 127.0.0.1, so they include a fraction of a millisecond of loopback, after a warm-up round), and the
+whole exports (each downloaded --export-repeat times: rows, whether they are every matching row, seconds to the
+last byte, rows/s; the plain publication's Datasette stream once, cut after --plain-export-timeout seconds).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import platform
 import re
 import resource
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from mix import pick, requests  # noqa: E402
+from mix import exports, pick, requests  # noqa: E402
 from plain import build_plain  # noqa: E402
 
 SOURCES = {"laion-disco-12m": "laion-disco-12m", "sleeping-disco-9m": "sleeping-disco-9m",
@@ -91,7 +97,9 @@ def measure(base: str, mix, side: int, repeat: int) -> dict:
     results = {}
     with httpx.Client(timeout=120, follow_redirects=False) as client:
         for name, *paths in mix:
-            if not paths[side]:
+            if paths[side] is None:  # not measured on this side
+                continue
+            if not paths[side]:  # cannot be answered on this side
                 results[name] = None
                 continue
             timed(client, base, paths[side])  # warm-up
@@ -105,6 +113,80 @@ def measure(base: str, mix, side: int, repeat: int) -> dict:
                              "p95": round(times[min(len(times) - 1, int(len(times) * 0.95))], 1),
                              "max": round(times[-1], 1), "status": sorted(statuses), "requests": len(paths[side])}
     return results
+
+
+def measure_exports(base: str, items, side: int, repeat: int, timeout: float, db: Path | None) -> dict:
+    """Download each whole export `repeat` times (the plain side once, for at most `timeout` seconds a file):
+    seconds to the last byte (the median), bytes, rows, and whether it held every matching row."""
+    results = {}
+    expected_db = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True) if db else None
+    with httpx.Client(timeout=timeout, follow_redirects=False) as client, tempfile.TemporaryDirectory() as tmp:
+        for name, ours, plain, sql, params in items:
+            paths = [ours] if side == 0 else plain
+            if not paths:
+                continue
+            expected = expected_db.execute(sql, params).fetchone()[0] if expected_db else None
+            runs = []
+            for _ in range(repeat if side == 0 else 1):
+                seconds, size, rows, ended = 0.0, 0, 0, []
+                for path in paths:
+                    file = Path(tmp) / "export"
+                    started = time.perf_counter()
+                    try:
+                        with client.stream("GET", base + path) as response, file.open("wb") as out:
+                            for block in response.iter_bytes(1 << 16):
+                                out.write(block)
+                                if time.perf_counter() - started > timeout:
+                                    ended.append(f"cut by this benchmark after {timeout:.0f} s")
+                                    break
+                    except httpx.TimeoutException:
+                        ended.append(f"no answer within {timeout:.0f} s")
+                    seconds += time.perf_counter() - started
+                    size += file.stat().st_size
+                    n, note = count_export(file, path)
+                    rows += n
+                    ended += [note] if note else []
+                runs.append({"seconds": round(seconds, 2), "mb": round(size / 1e6, 1), "rows": rows,
+                             "rows_per_s": round(rows / seconds) if seconds else None, "ended": ended})
+            runs.sort(key=lambda run: run["seconds"])
+            result = runs[len(runs) // 2] | {"runs": [run["seconds"] for run in runs]}
+            if expected is not None:
+                result |= {"expected_rows": expected, "whole": result["rows"] == expected and not result["ended"]}
+            results[name] = result
+    return results
+
+
+def count_export(file: Path, path: str) -> tuple[int, str | None]:
+    """Rows in a downloaded export, and how it ended if not as a whole file should."""
+    text = file.read_text(encoding="utf-8", errors="replace")
+    if ".json?" in path:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return 0, "not valid JSON (cut short)"
+        return len(data["rows"]), None if data.get("complete") else f"incomplete: {data.get('stopped')}"
+    rows = list(csv.reader(io.StringIO(text)))
+    last = (rows[-1][0] if rows and rows[-1] else "")
+    if last.startswith("Export stopped"):
+        return len(rows) - 2, last
+    if re.search(r"CSV contains more than \d+ bytes|interrupted", text[-300:]):  # Datasette's own stream stops
+        return len(rows) - 2, "stopped: " + text[-200:].strip().splitlines()[-1][-120:]
+    return max(0, len(rows) - 1), None
+
+
+def exports_markdown(report: dict) -> str:
+    lines = ["| export | rows | every matching row? | seconds | MB | rows/s | plain publication |",
+             "|---|---:|---|---:|---:|---:|---|"]
+    plain = report.get("plain_exports") or {}
+    for name, mine in report["exports"].items():
+        whole = "yes" if mine.get("whole") else f"**no** (expected {mine.get('expected_rows'):,})"
+        theirs = plain.get(name)
+        other = "—" if theirs is None else (f"{theirs['rows']:,} rows in {theirs['seconds']} s "
+                                            f"({theirs['rows_per_s'] or 0:,} rows/s)"
+                                            + (f", {'; '.join(theirs['ended'])}" if theirs["ended"] else ""))
+        lines.append(f"| {name} | {mine['rows']:,} | {whole} | {mine['seconds']} | {mine['mb']} | "
+                     f"{mine['rows_per_s'] or 0:,} | {other} |")
+    return "\n".join(lines)
 
 
 def markdown(report: dict) -> str:
@@ -135,6 +217,10 @@ def main() -> None:
     parser.add_argument("--skip-build", action="store_true", help="reuse the databases already in --work")
     parser.add_argument("--skip-plain", action="store_true", help="only our publication")
     parser.add_argument("--reuse-plain", action="store_true", help="build ours, but reuse the plain publication")
+    parser.add_argument("--export-repeat", type=int, default=3, help="downloads of each whole export")
+    parser.add_argument("--export-timeout", type=float, default=600, help="seconds allowed for one export")
+    parser.add_argument("--plain-export-timeout", type=float, default=120,
+                        help="seconds allowed for each of the plain publication's exports (0: skip them)")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results", help="where to write the report")
     args = parser.parse_args()
     ours_dir, plain_dir = args.work / "ours", args.work / "plain"
@@ -151,19 +237,24 @@ def main() -> None:
             build_plain(plain_dir / "plain.db", {slug: args.data / path for slug, path in SOURCES.items()},
                         log=lambda m: print(m, file=sys.stderr))
             report["plain_build_s"] = round(time.monotonic() - started, 1)
-    mix = requests(pick(ours_dir / "datasets.db"))
+    values = pick(ours_dir / "datasets.db")
+    mix, whole = requests(values), exports(values)
     process, base = serve(ours_dir)
     try:
         report["ours"] = measure(base, mix, 0, args.repeat)
+        report["exports"] = measure_exports(base, whole, 0, args.export_repeat, args.export_timeout,
+                                            ours_dir / "datasets.db")
     finally:
         process.terminate()
     if not args.skip_plain:
         process, base = serve(plain_dir / "plain.db")
         try:
             report["plain"] = measure(base, mix, 1, args.plain_repeat)
+            if args.plain_export_timeout:
+                report["plain_exports"] = measure_exports(base, whole, 1, 1, args.plain_export_timeout, None)
         finally:
             process.terminate()
-    table = markdown(report)
+    table = markdown(report) + "\n\n" + exports_markdown(report)
     print(table)
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / f"benchmark-{args.data.name}.json").write_text(json.dumps(report, indent=2))

@@ -1,20 +1,41 @@
-"""Load test: N concurrent clients on 127.0.0.1 for D seconds over the benchmark's request mix.
+"""Load test: N concurrent clients on 127.0.0.1 for D seconds, each asking for the next request of a realistic mix
+as soon as the last one is answered.
 
-    python bench/load.py --config /data/bench/ours [--clients 50] [--duration 60] [--results DIR]   # serves that directory
-    python bench/load.py --url http://127.0.0.1:8001 --db datasets.db              # an already running server
+    python bench/load.py --config /data/bench/ours [--clients 50] [--duration 60]       # one `datasette DIR` process
+    python bench/load.py --config /data/bench/ours --deployment 2 [--clients 200]      # 2 replicas + nginx (deploy/)
+    python bench/load.py --url http://127.0.0.1:8001 --db datasets.db                  # a server already running
 
-Prints requests/s, p50/p95/p99 latency and errors (any status >= 500, or a failed connection), and writes
-bench/results/load-<name>.json.
+The realistic mix (`--mix realistic`, the default) is what a crowd sent by an article does: most people search the
+same popular names. Artist names and track titles are drawn from the build with Zipf-distributed popularity (the
+5,000 artists with most tracks, the most-viewed/popular/listened tracks' titles), then searched, or their artist
+pages opened; pasted YouTube and Spotify links; track pages; the landing page; table searches, facets and saved
+queries; and a few CSV downloads (an artist's tracks, every match of a title). `--mix fixed` cycles through the
+benchmark's fixed requests instead.
+
+Prints requests/s, latency percentiles (overall and per kind of request), errors (any status >= 400 or a failed
+connection), the share of answers nginx gave from its cache, and the CPU each process used (1.0 = one core busy
+all the time: the process nearest its limit saturates first), and writes bench/results/load-<name>.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import itertools
 import json
+import multiprocessing
+import os
+import random
+import shutil
+import socket
+import sqlite3
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -24,72 +45,277 @@ sys.path.insert(0, str(ROOT / "bench"))
 from benchmark import serve  # noqa: E402
 from mix import pick, requests  # noqa: E402
 
+# kind → share of requests (in percent)
+WEIGHTS = {"search: artist": 30, "artist page": 20, "search: title": 15, "pasted link": 10, "landing page": 8,
+           "table search": 5, "track page": 4, "facet or filter": 3, "saved query": 3, "CSV download": 1,
+           "catalogue check page": 1}
+ZIPF_S = 1.0
 
-async def run(base: str, paths: list[str], clients: int, duration: float) -> dict:
-    latencies: list[float] = []
-    errors: list[str] = []
-    deadline = time.monotonic() + duration
+
+def zipf(items: list, rng: random.Random, s: float = ZIPF_S):
+    """Draws from items ranked by popularity: the k-th most popular comes up ∝ 1/k^s."""
+    weights = list(itertools.accumulate(1 / (k + 1) ** s for k in range(len(items))))
+    return lambda: rng.choices(items, cum_weights=weights)[0]
+
+
+def realistic(db_path: Path, seed: int = 15):
+    """A function that returns the next (kind, path) of the realistic mix, for one client."""
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    artists = db.execute("select key, name from artists order by tracks desc, id limit 5000").fetchall()
+    titles = [row[0] for row in db.execute(
+        "select t.title from top_tracks top join tracks t on t.id = top.track_id where t.title is not null "
+        "order by top.position, top.dataset")]
+    sample = random.Random(seed)
+    links, tracks = [], []
+    for slug, pattern in (("laion-disco-12m", "https://www.youtube.com/watch?v={}"),
+                          ("spotify-tracks-dataset", "https://open.spotify.com/track/{}?si=share")):
+        first, last = db.execute("select first_track_id, last_track_id from datasets where slug = ?", [slug]).fetchone()
+        for track in (sample.randint(first, last) for _ in range(500)):
+            links.append(pattern.format(db.execute("select source_id from tracks where id = ?", [track]).fetchone()[0]))
+            tracks.append(track)
+    datasets = [row[0] for row in db.execute("select slug from datasets order by first_track_id")]
+    db.close()
+    facets = ["/datasets/tracks?_facet=dataset", "/datasets/tracks?_facet=licence_code",
+              *(f"/datasets/tracks?dataset={d}&_facet=release_year" for d in datasets),
+              *(f"/datasets/tracks?dataset={d}&explicit=1" for d in datasets)]
+    saved = ["/datasets/row_counts", "/datasets/fma_licences", "/datasets/tracks_per_year?dataset=",
+             *(f"/datasets/top_artists?dataset={d}" for d in datasets)]
+
+    def client(number: int):
+        rng = random.Random(seed * 1000 + number)
+        artist, title = zipf(artists, rng), zipf(titles, rng)
+        kinds, weights = list(WEIGHTS), list(WEIGHTS.values())
+
+        def next_request() -> tuple[str, str]:
+            kind = rng.choices(kinds, weights)[0]
+            if kind == "search: artist":
+                return kind, "/search?" + urlencode({"q": artist()[1]})
+            if kind == "artist page":
+                return kind, f"/artist/{quote(artist()[0], safe='')}"
+            if kind == "search: title":
+                return kind, "/search?" + urlencode({"q": title()})
+            if kind == "pasted link":
+                return kind, "/search?" + urlencode({"q": rng.choice(links)})
+            if kind == "landing page":
+                return kind, "/"
+            if kind == "table search":
+                return kind, "/datasets/tracks?" + urlencode({"_search": title()})
+            if kind == "track page":
+                return kind, f"/datasets/tracks/{rng.choice(tracks)}"
+            if kind == "facet or filter":
+                return kind, rng.choice(facets)
+            if kind == "saved query":
+                return kind, rng.choice(saved)
+            if kind == "CSV download":
+                if rng.random() < 0.5:
+                    return kind, f"/artist/{quote(artist()[0], safe='')}.csv"
+                return kind, "/datasets/tracks.csv?" + urlencode({"_search": title(), "_stream": "on"})
+            return kind, "/check"
+
+        return next_request
+
+    return client
+
+
+def fixed(db_path: Path):
+    paths = [path for _, ours, _ in requests(pick(db_path)) for path in ours]
+
+    def client(number: int):
+        position = itertools.count(number * 7)
+        return lambda: ("fixed mix", paths[next(position) % len(paths)])
+
+    return client
+
+
+async def run(base: str, make_client, first: int, clients: int, deadline: float) -> list[tuple]:
+    """(kind, status, milliseconds, x-cache) of every request, from `clients` clients."""
+    results: list[tuple] = []
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
 
-    async def client(number: int, http: httpx.AsyncClient):
-        position = number
-        while time.monotonic() < deadline:
-            path = paths[position % len(paths)]
-            position += clients
+    async def one(number: int, http: httpx.AsyncClient):
+        next_request = make_client(number)
+        while time.time() < deadline:
+            kind, path = next_request()
             started = time.perf_counter()
             try:
                 response = await http.get(base + path)
                 await response.aread()
-                if response.status_code >= 500:
-                    errors.append(f"{response.status_code} {path}")
+                status, cache = response.status_code, response.headers.get("x-cache", "")
             except httpx.HTTPError as error:
-                errors.append(f"{type(error).__name__} {path}")
-            latencies.append((time.perf_counter() - started) * 1000)
+                status, cache = type(error).__name__, ""
+            results.append((kind, status, (time.perf_counter() - started) * 1000, cache, path))
 
-    started = time.monotonic()
     async with httpx.AsyncClient(timeout=60, limits=limits, follow_redirects=False) as http:
-        await asyncio.gather(*(client(n, http) for n in range(clients)))
-    elapsed = time.monotonic() - started
-    latencies.sort()
-
-    def percentile(p):
-        return round(latencies[min(len(latencies) - 1, int(len(latencies) * p))], 1) if latencies else None
-
-    return {"clients": clients, "seconds": round(elapsed, 1), "requests": len(latencies),
-            "requests_per_s": round(len(latencies) / elapsed, 1), "p50_ms": percentile(0.5),
-            "p95_ms": percentile(0.95), "p99_ms": percentile(0.99), "max_ms": percentile(1.0),
-            "errors": len(errors), "error_samples": errors[:10]}
+        await asyncio.gather(*(one(number, http) for number in range(first, first + clients)))
+    return results
 
 
-def mix_paths(db: Path) -> list[str]:
-    return [path for _, ours, _ in requests(pick(db)) for path in ours]
+def _worker(args) -> list[tuple]:
+    base, mix, db, seed, first, clients, deadline = args
+    make_client = realistic(db, seed) if mix == "realistic" else fixed(db)
+    return asyncio.run(run(base, make_client, first, clients, deadline))
+
+
+def percentile(values: list[float], p: float):
+    return round(values[min(len(values) - 1, int(len(values) * p))], 1) if values else None
+
+
+def summary(results: list[tuple], seconds: float, cpu: dict) -> dict:
+    latencies = sorted(r[2] for r in results)
+    errors = [f"{r[1]} {r[4]}" for r in results if not isinstance(r[1], int) or r[1] >= 400]
+    kinds = {}
+    for kind in sorted({r[0] for r in results}):
+        times = sorted(r[2] for r in results if r[0] == kind)
+        kinds[kind] = {"requests": len(times), "p50_ms": percentile(times, 0.5), "p95_ms": percentile(times, 0.95)}
+    cached = [r for r in results if r[3]]
+    return {"seconds": round(seconds, 1), "requests": len(results), "requests_per_s": round(len(results) / seconds, 1),
+            "p50_ms": percentile(latencies, 0.5), "p95_ms": percentile(latencies, 0.95),
+            "p99_ms": percentile(latencies, 0.99), "max_ms": percentile(latencies, 1.0),
+            "errors": len(errors), "error_samples": errors[:10],
+            "cache_hits": round(sum(r[3] == "HIT" for r in cached) / len(cached), 3) if cached else None,
+            "cpu_cores_used": cpu, "kinds": kinds}
+
+
+# --- processes and their CPU ---------------------------------------------------------------------------------------
+def cpu_seconds(pid: int) -> float:
+    fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if int((Path("/proc") / entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def free_port(*taken: int) -> int:
+    while True:
+        port = random.randrange(20000, 60000)
+        if port in taken or port + 1 in taken:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+
+
+@contextlib.contextmanager
+def deployment(config: Path, replicas: int):
+    """deploy/serve-replicas.sh and nginx with deploy/nginx.conf (its ports moved to free ones), in a temporary
+    directory; yields (base URL, {process name: pid})."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    work = Path(tempfile.mkdtemp())
+    work.chmod(0o755)
+    first = free_port()
+    while True:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", first + replicas - 1))
+                break
+            except OSError:
+                first = free_port()
+    front = free_port(*range(first, first + replicas))
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    servers = "".join(f"        server 127.0.0.1:{first + i};\n" for i in range(replicas))
+    conf = conf.replace("        server 127.0.0.1:8101;\n        server 127.0.0.1:8102;\n", servers)
+    conf = conf.replace("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{front};")
+    assert servers in conf and f":{front};" in conf, "deploy/nginx.conf no longer has the lines this script moves"
+    (work / "nginx.conf").write_text(conf)
+    log = (work / "replicas.log").open("wb")
+    script = subprocess.Popen(["bash", str(ROOT / "deploy" / "serve-replicas.sh"), str(replicas), str(first),
+                               str(config)], stdout=log, stderr=subprocess.STDOUT)
+    master = None
+    try:
+        for _ in range(600):
+            try:
+                for i in range(replicas):
+                    httpx.get(f"http://127.0.0.1:{first + i}/-/versions.json", timeout=2)
+                break
+            except httpx.HTTPError:
+                if script.poll() is not None:
+                    raise SystemExit((work / "replicas.log").read_text()[-2000:])
+                time.sleep(0.2)
+        subprocess.run([nginx, "-c", str(work / "nginx.conf"), "-p", f"{work}/", "-e", str(work / "startup.log")],
+                       check=True)
+        master = int((work / "nginx.pid").read_text())
+        pids = {f"datasette replica {i + 1}": pid for i, pid in enumerate(sorted(children(script.pid)))}
+        pids |= {"nginx master": master} | {f"nginx worker {i + 1}": pid for i, pid in enumerate(children(master))}
+        yield f"http://127.0.0.1:{front}", pids
+    finally:
+        if master:
+            subprocess.run([nginx, "-c", str(work / "nginx.conf"), "-p", f"{work}/", "-e", str(work / "stop.log"),
+                            "-s", "stop"])
+        script.terminate()
+        script.wait(30)
+        log.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(base: str, pids: dict, args, db: Path) -> dict:
+    processes = max(1, args.processes)
+    per = [args.clients // processes + (i < args.clients % processes) for i in range(processes)]
+    started = time.time()
+    deadline = started + args.duration
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    own = os.times()
+    jobs = [(base, args.mix, db, args.seed, sum(per[:i]), n, deadline) for i, n in enumerate(per)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        results = [r for part in pool.map(_worker, jobs) for r in part]
+    seconds = time.time() - started
+    after = os.times()
+    cpu = {name: round((cpu_seconds(pid) - before[name]) / seconds, 2) for name, pid in pids.items()}
+    cpu["load generator (this script)"] = round((after.children_user + after.children_system
+                                                 - own.children_user - own.children_system
+                                                 + after.user + after.system - own.user - own.system) / seconds, 2)
+    return summary(results, seconds, cpu)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", type=Path, help="a configuration directory to serve (with datasets.db)")
+    parser.add_argument("--deployment", type=int, metavar="N",
+                        help="serve --config with N replicas behind nginx, as deploy/ documents")
     parser.add_argument("--url", help="a running server instead")
     parser.add_argument("--db", type=Path, help="with --url: the database it serves (to choose the requests)")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--mix", choices=("realistic", "fixed"), default="realistic")
+    parser.add_argument("--processes", type=int, default=1, help="load generator processes")
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--name", help="name of the report (load-<name>.json)")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results", help="where to write the report")
     args = parser.parse_args()
     db = args.db or (args.config / "datasets.db" if args.config else None)
     if not db or not (args.url or args.config):
         parser.error("give --config DIR, or --url URL --db PATH")
-    paths = mix_paths(db)
-    process = None
-    base = args.url
-    if not base:
-        process, base = serve(args.config)
-    try:
-        result = asyncio.run(run(base, paths, args.clients, args.duration))
-    finally:
-        if process:
-            process.terminate()
+    with contextlib.ExitStack() as stack:
+        if args.url:
+            base, pids = args.url, {}
+        elif args.deployment:
+            base, pids = stack.enter_context(deployment(args.config.resolve(), args.deployment))
+        else:
+            process, base = serve(args.config)
+            stack.callback(process.terminate)
+            pids = {"datasette": process.pid}
+        # a first request of each kind outside the clock (the database pages in, nginx starts its cache)
+        warm = realistic(db, args.seed)(10**6) if args.mix == "realistic" else fixed(db)(0)
+        with httpx.Client(timeout=60) as http:
+            for _ in range(50):
+                http.get(base + warm()[1])
+        result = measure(base, pids, args, db)
+    result = {"target": "deployment" if args.deployment else ("url" if args.url else "one datasette process"),
+              "replicas": args.deployment, "clients": args.clients, "mix": args.mix} | result
     print(json.dumps(result, indent=2))
     args.results.mkdir(parents=True, exist_ok=True)
-    (args.results / f"load-{(args.config or db.parent).name}.json").write_text(json.dumps(result, indent=2))
+    name = args.name or (args.config or db.parent).name
+    (args.results / f"load-{name}.json").write_text(json.dumps(result, indent=2))
     if result["errors"]:
         sys.exit(1)
 

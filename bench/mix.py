@@ -2,7 +2,8 @@
 
 Each item is (name, [our paths], [plain paths]): an item that takes several requests on one side (the plain
 publication has one table per dataset, so an artist or a link is looked up in each) costs their sum.
-An empty plain list means the plain publication cannot answer that question at all.
+An empty plain list means the plain publication cannot answer that question at all; None, that it is not
+measured there (it has nothing quite like it). `exports` lists the whole exports, timed separately.
 """
 
 from __future__ import annotations
@@ -19,6 +20,15 @@ PLAIN_SEARCHABLE = ("laion_disco_12m", "sleeping_disco_9m", "fma_raw_tracks", "s
 def _sql(sql: str) -> str:
     """The plain publication's SQL page: an HTML page, like our saved queries' pages."""
     return "/plain?" + urlencode({"sql": sql})
+
+
+PLAIN_FTS = {"laion_disco_12m": ("title", "artist_names"), "sleeping_disco_9m": ("title", "primary_artist"),
+             "fma_raw_tracks": ("track_title", "artist_name"), "spotify_tracks_dataset": ("track_name", "artists")}
+
+
+def _table_searches(q: str) -> list[str]:
+    """The plain publication's table search, one table per dataset."""
+    return [f"/plain/{table}?" + urlencode({"_search": q}) for table in PLAIN_SEARCHABLE]
 
 
 def _search_all_fetches(q: str) -> list[str]:
@@ -48,9 +58,17 @@ def pick(db_path) -> dict:
                 "join tracks t on t.id = ta.track_id where a.key = ? and length(t.title) >= 8 "
                 "and t.title not like '%feat%' "
                 "order by t.id limit 1".replace("?", "'" + middle[0].replace("'", "''") + "'")) or ("Love Song",)
+    # a credit exactly as the tracks table shows it (the biggest artist's own name, where it is credited alone),
+    # and an id a few thousand matches into the "love" search (a later page of the table search)
+    credit = db.execute("select t.artist_credit from tracks_fts f join tracks t on t.id = f.rowid "
+                        "where tracks_fts match :phrase and t.artist_credit = :name limit 1",
+                        {"phrase": 'artist_credit : "' + biggest[1].replace('"', '""') + '"', "name": biggest[1]}
+                        ).fetchone() or (biggest[1],)
+    later = one("select rowid from tracks_fts where tracks_fts match '\"love\"' order by rowid limit 1 offset 4999") \
+        or one("select max(rowid) from tracks_fts where tracks_fts match '\"love\"'")
     db.close()
     return {"biggest": biggest, "middle": middle, "small": small, "rare": rare[0], "video": video[0],
-            "spotify": spotify[0], "title": title[0]}
+            "spotify": spotify[0], "title": title[0], "credit": credit[0], "love_later": later[0] or 0}
 
 
 def misspelt(text: str, edits: int = 1) -> str:
@@ -133,6 +151,23 @@ def requests(values: dict) -> list[tuple[str, list[str], list[str]]]:
         ("query: most popular Spotify", ["/datasets/most_popular_spotify"], [_sql(
             "select track_name, artists, popularity from spotify_tracks_dataset order by cast(popularity as "
             "integer) desc limit 100")]),
+        # the tracks table as Datasette invites exploring it: table search, facets, column filters
+        ("table search: common word (love)", ["/datasets/tracks?_search=love"], _table_searches("love")),
+        ("table search: later page", [f"/datasets/tracks?_search=love&_next={values['love_later']}"], None),
+        ("table search: rare word", ["/datasets/tracks?" + urlencode({"_search": rare})], _table_searches(rare)),
+        ("table search + dataset facet", ["/datasets/tracks?_search=love&_facet=dataset"], None),
+        ("facet: dataset", ["/datasets/tracks?_facet=dataset"], [f"/plain/{t}?_size=1" for t in PLAIN_SEARCHABLE]),
+        ("facet: licence_code", ["/datasets/tracks?_facet=licence_code"], ["/plain/fma_raw_tracks?_facet=license_title"]),
+        ("facet: year, one dataset", ["/datasets/tracks?dataset=sleeping-disco-9m&_facet=release_year"], None),
+        ("facet: genres, one dataset", ["/datasets/tracks?dataset=sleeping-disco-9m&_facet_array=genres"],
+         ["/plain/sleeping_disco_9m?_facet_array=tags"]),
+        ("facet: artist_credit (times out)", ["/datasets/tracks?_facet=artist_credit"], None),
+        ("filter: exact artist credit", ["/datasets/tracks?" + urlencode({"artist_credit": values["credit"]})],
+         ["/plain/sleeping_disco_9m?" + urlencode({"primary_artist": values["credit"]})]),
+        ("filter: title contains love", ["/datasets/tracks?title__contains=love"],
+         [f"/plain/{t}?{c}__contains=love" for t, (c, _) in PLAIN_FTS.items()]),
+        ("filter: dataset and explicit", ["/datasets/tracks?dataset=laion-disco-12m&explicit=1"],
+         ["/plain/laion_disco_12m?isExplicit=1"]),
     ]
     return mix + chart_requests()
 
@@ -145,3 +180,25 @@ def chart_requests() -> list[tuple[str, list[str], list[str]]]:
     return [("landing page (headline figures)", ["/"], ["/"]), ("dashboard page", ["/-/dashboards/overview"], [])] + [
         (f"chart: {slug}", ["/datasets.json?" + urlencode({"sql": chart["query"], "_shape": "objects"})], [])
         for slug, chart in charts.items()]
+
+
+def exports(values: dict) -> list[tuple[str, str, list[str] | None, str, dict]]:
+    """Whole exports: (name, our path, the plain publication's paths or None, SQL counting the rows ours must
+    hold, its parameters)."""
+    love = "select count(*) from tracks_fts where tracks_fts match '\"love\"'"
+    credit = values["credit"]
+    return [
+        ("CSV: every \"love\" match", "/datasets/tracks.csv?_search=love&_labels=on&_stream=on",
+         [f"/plain/{t}.csv?_search=love&_stream=on&_size=max" for t in PLAIN_SEARCHABLE], love, {}),
+        ("JSON: every \"love\" match", "/datasets/tracks.json?_search=love&_stream=on", None, love, {}),
+        ("CSV: LAION explicit tracks", "/datasets/tracks.csv?dataset=laion-disco-12m&explicit=1&_stream=on",
+         ["/plain/laion_disco_12m.csv?isExplicit=1&_stream=on&_size=max"],
+         "select count(*) from tracks where id between (select first_track_id from datasets where slug = "
+         "'laion-disco-12m') and (select last_track_id from datasets where slug = 'laion-disco-12m') "
+         "and explicit = 1", {}),
+        ("CSV: an exact artist credit", "/datasets/tracks.csv?" + urlencode({"artist_credit": credit, "_stream": "on"}),
+         ["/plain/sleeping_disco_9m.csv?" + urlencode({"primary_artist": credit, "_stream": "on", "_size": "max"})],
+         "select count(*) from tracks where artist_credit = :credit", {"credit": credit}),
+        ("CSV: title contains love (no index)", "/datasets/tracks.csv?title__contains=love&_stream=on", None,
+         "select count(*) from tracks where title like '%love%'", {}),
+    ]

@@ -5,7 +5,9 @@ measured by hand, never asserted in a test)."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -52,6 +54,11 @@ def test_the_benchmark_builds_both_publications_and_times_the_whole_mix(benchmar
     for name in ("search: rare word", "pasted Spotify link", "filtered table page", "query: FMA licences"):
         assert plain[name]["status"] == [200] and plain[name]["p50"] > 0, name
     assert "| search: rare word |" in result.stdout and "plain / ours" in result.stdout
+    # every whole export holds every matching row, counted in the database
+    assert len(report["exports"]) >= 5
+    assert {name: (e["rows"], e["expected_rows"], e["ended"]) for name, e in report["exports"].items()
+            if not e["whole"]} == {}
+    assert report["exports"]['CSV: every "love" match']["rows"] > 0 and "| export | rows |" in result.stdout
 
 
 def test_the_load_test_reports_no_errors(benchmark, tmp_path):
@@ -83,3 +90,22 @@ def test_search_recall_reports_every_class_on_the_samples(sample_db):
 def test_the_typo_index_comparison_runs(tmp_path):
     result = run("bench/typo_candidates.py", "--words", "3000", "--queries", "30", "--work", tmp_path)
     assert "| trigram (built) |" in result.stdout and "| deletions |" in result.stdout
+
+
+def test_the_load_test_runs_against_the_documented_deployment(benchmark, tmp_path):
+    """Two replicas behind nginx (deploy/), as bench/load.py --deployment starts them: no errors, cache hits, and
+    the CPU of every process it started."""
+    from .test_deploy import NGINX, processes_serving
+
+    if not (NGINX and shutil.which("curl")):
+        if os.environ.get("CI"):
+            pytest.fail("CI needs nginx for the deployment load test", pytrace=False)
+        pytest.skip("nginx not installed")
+    _, _, work = benchmark
+    run("bench/load.py", "--config", work / "ours", "--deployment", "2", "--clients", "8", "--duration", "4",
+        "--processes", "2", "--name", "deployment", "--results", tmp_path)
+    load = json.loads((tmp_path / "load-deployment.json").read_text())
+    assert load["errors"] == 0 and load["requests"] > 20 and load["cache_hits"] > 0
+    assert {"datasette replica 1", "datasette replica 2", "nginx master", "nginx worker 1",
+            "load generator (this script)"} <= set(load["cpu_cores_used"])
+    assert processes_serving(work / "ours") == []
