@@ -14,6 +14,7 @@ facets answer within the page budget (the SQL is in `ingest/table_filters.py`).
 from __future__ import annotations
 
 import asyncio
+import json
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
@@ -21,8 +22,9 @@ from datasette.database import QueryInterrupted
 from datasette.facets import ArrayFacet, ColumnFacet
 from datasette.filters import FilterArguments
 from datasette.plugins import pm
-from datasette.utils import await_me_maybe, escape_sqlite, path_with_added_args, path_with_removed_args, \
-    urlsafe_components
+from datasette.utils import CustomJSONEncoder, await_me_maybe, escape_sqlite, path_with_added_args, \
+    path_with_removed_args, urlsafe_components
+from datasette.utils.asgi import Request
 
 from ingest import track_counts
 from ingest.table_filters import COUNT_LIMIT, AtLeast, plan, tracks_info
@@ -63,11 +65,43 @@ def asgi_wrapper(datasette):
                     if filtering(pairs) and not any(key == "_nocount" for key, _ in pairs):
                         query = scope["query_string"] + (b"&" if scope["query_string"] else b"") + b"_nocount=1"
                         scope = dict(scope, query_string=query)
+                        if path.endswith(".json"):
+                            return await _json_with_count(app, datasette, scope, receive, send)
             await app(scope, receive, send)
 
         return add_nocount
 
     return wrap
+
+
+async def _json_with_count(app, datasette, scope, receive, send):
+    """The JSON page with our count in filtered_table_rows_count (exact), or filtered_table_rows_count_more_than
+    (counting stopped there), and count_note when it says how or why not."""
+    messages = []
+
+    async def keep(message):
+        messages.append(message)
+
+    await app(scope, receive, keep)
+    start, body = messages[0], b"".join(m.get("body", b"") for m in messages[1:])
+    data = None
+    if start.get("status") == 200:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            pass
+    if isinstance(data, dict) and data.get("filtered_table_rows_count", 0) is None:
+        count, note = await count_rows(datasette, Request(scope, receive))
+        data["filtered_table_rows_count"] = None if count is None or isinstance(count, AtLeast) else count
+        if isinstance(count, AtLeast):
+            data["filtered_table_rows_count_more_than"] = int(count)
+        if note:
+            data["count_note"] = note
+        body = json.dumps(data, cls=CustomJSONEncoder).encode("utf-8")
+        start = dict(start, headers=[(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+                     + [(b"content-length", str(len(body)).encode())])
+    await send(start)
+    await send({"type": "http.response.body", "body": body})
 
 
 # --- rows: the full-text index drives ---------------------------------------------------------------------------

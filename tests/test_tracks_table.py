@@ -194,3 +194,17 @@ def test_the_index_is_recognised_as_an_index_of_the_tracks_columns(db):
 def test_a_count_at_its_limit_says_more_than():
     assert "{:,}".format(AtLeast(10_000)) == "more than 10,000"
     assert f"{AtLeast(10_000):,} rows" == "more than 10,000 rows"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("params, sql", [
+    ({"_search": "love"}, "select count(*) from tracks_fts where tracks_fts match '\"love\"'"),
+    ({"dataset": "laion-disco-12m", "explicit": "1"},
+     "select count(*) from tracks where dataset = 'laion-disco-12m' and explicit = 1"),
+    ({"artist_credit": "Anna Berg"}, "select count(*) from tracks where artist_credit = 'Anna Berg'"),
+    ({"title__contains": "ove"}, "select count(*) from tracks where title like '%ove%'"),
+])
+async def test_the_json_page_carries_the_count(ds, db, params, sql):
+    data = (await ds.client.get("/datasets/tracks.json?" + urlencode(params))).json()
+    assert data["filtered_table_rows_count"] == db.execute(sql).fetchone()[0]
+    assert len(data["rows"]) == min(50, data["filtered_table_rows_count"])
