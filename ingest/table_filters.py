@@ -84,17 +84,31 @@ class Plan:
             params["tf_lo"], params["tf_hi"] = self.id_range
         return params
 
-    def fts_source(self, extra: str = "", limit: int | None = None) -> str:
-        """The full-text matches (the first `limit` of them, in rowid order), joined to their tracks: a FROM
-        clause whose `_m._rid` is the track id."""
-        bounds = " and rowid between :tf_lo and :tf_hi" if self.id_range else ""
-        first = f" order by rowid limit {int(limit)}" if limit else ""
-        return (f"(select rowid as _rid from {FTS_TABLE} where {FTS_TABLE} match :tf_fts{bounds}{extra}{first}) "
+    def bounds(self, after: int | None = None, descending: bool = False) -> tuple[int | None, int | None]:
+        """The ids to read: the dataset's range narrowed to what comes after `after`. One bound on each side:
+        given two lower bounds SQLite seeks to either, and the wrong one reads from the dataset's first row."""
+        low, high = self.id_range or (None, None)
+        if after is not None:
+            if descending:
+                high = after - 1 if high is None else min(high, after - 1)
+            else:
+                low = after + 1 if low is None else max(low, after + 1)
+        return low, high
+
+    def fts_source(self, after: int | None = None, limit: int | None = None, descending: bool = False) -> str:
+        """The full-text matches (after `after`, the first `limit` of them in rowid order), joined to their tracks:
+        a FROM clause whose `_m._rid` is the track id."""
+        low, high = self.bounds(after, descending)
+        bounds = (f" and rowid >= {int(low)}" if low is not None else "") + \
+            (f" and rowid <= {int(high)}" if high is not None else "")
+        first = f" order by rowid {'desc' if descending else ''} limit {int(limit)}" if limit else ""
+        return (f"(select rowid as _rid from {FTS_TABLE} where {FTS_TABLE} match :tf_fts{bounds}{first}) "
                 f"as _m join {TABLE} on {TABLE}.id = _m._rid")
 
-    def where(self, extra: list[str] = ()) -> str:
+    def where(self, extra: list[str] = (), ranged: bool = True) -> str:
+        """The filters on tracks (with the dataset's id range, unless the caller bounds the ids itself)."""
         clauses = list(self.clauses) + list(extra)
-        if self.id_range and not self.fts:
+        if self.id_range and not self.fts and ranged:
             clauses.append(f"{TABLE}.id between :tf_lo and :tf_hi")
         return (" where " + " and ".join(f"({c})" for c in clauses)) if clauses else ""
 
@@ -107,19 +121,17 @@ class Plan:
     def window_sql(self, limit: int, after: int | None = None, descending: bool = False) -> str:
         """The ids of the next `limit` matching rows after `after`, read from the full-text index in id order and
         stopped there: `id in (…)` of this is what a page needs."""
-        extra = ""
-        if after is not None:
-            extra = f" and rowid {'<' if descending else '>'} {int(after)}"
-        order = "desc" if descending else ""
-        return (f"select {TABLE}.id from {self.fts_source(extra)}{self.where()} "
-                f"order by _m._rid {order} limit {int(limit)}")
+        return (f"select {TABLE}.id from {self.fts_source(after, descending=descending)}{self.where()} "
+                f"order by _m._rid {'desc' if descending else ''} limit {int(limit)}")
 
     def bounded_count_sql(self, limit: int = COUNT_LIMIT) -> str:
         return f"select count(*) from ({self.rows_sql('1')} limit {int(limit) + 1})"
 
-    def fts_count_sql(self) -> str:
+    def fts_count_sql(self, limit: int | None = None) -> str:
+        """The index's matches (in the dataset's range), counted up to limit + 1 when given."""
         bounds = " and rowid between :tf_lo and :tf_hi" if self.id_range else ""
-        return f"select count(*) from {FTS_TABLE} where {FTS_TABLE} match :tf_fts{bounds}"
+        sql = f"select 1 from {FTS_TABLE} where {FTS_TABLE} match :tf_fts{bounds}"
+        return f"select count(*) from ({sql}{f' limit {int(limit) + 1}' if limit else ''})"
 
     def counts_where(self) -> str:
         return (" where " + " and ".join(f"({c})" for c in self.counts_clauses)) if self.counts_clauses else ""

@@ -25,9 +25,9 @@ from datasette.filters import Filters
 from datasette.utils import escape_sqlite, sqlite_timelimit, tilde_decode
 from datasette.utils.asgi import AsgiStream, Request, Response
 
+from ingest import DATABASE
 from ingest.table_filters import filter_pairs, plan, tracks_info
 
-DATABASE = "datasets"
 CHUNK = 5_000  # rows per query
 SMALL_TABLE = 100_000  # rows: exported in one query
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
@@ -185,16 +185,16 @@ async def _tracks_source(datasette, db, table, request, pks, row_sql, joins):
     if p.fts:
         # the index's next CHUNK matches, each joined to its track, kept when the other filters hold
         keep = " and ".join(f"({c})" for c in p.clauses) or "1"
-        sql = (f"select _m._rid, {keep}, {row_sql} from {p.fts_source(' and rowid > :_after', CHUNK)}{joins} "
-               f"order by _m._rid")
 
         def chunks(conn, after):
-            rows = conn.execute(sql, params | {"_after": after or 0}).fetchall()
+            sql = f"select _m._rid, {keep}, {row_sql} from {p.fts_source(after, CHUNK)}{joins} order by _m._rid"
+            rows = conn.execute(sql, params).fetchall()
             return [row[2] for row in rows if row[1]], (rows[-1][0] if rows else after), len(rows) < CHUNK
 
         return chunks
+    # windows of ids over the dataset's range (or the table): each query reads at most CHUNK rows
     low, high = p.id_range or (1, max((last for _, last in info.ranges.values()), default=0))
-    where = p.where(["tracks.id > :_after", "tracks.id <= :_until"])
+    where = p.where(["tracks.id > :_after", "tracks.id <= :_until"], ranged=False)
     return _windows(f"select {row_sql} from tracks{joins}{where} order by tracks.id", params, low - 1, high, CHUNK)
 
 

@@ -48,12 +48,18 @@ SEARCHES = [
     ({"_search": "love", "_sort_desc": "id"},
      "select rowid from tracks_fts where tracks_fts match :q order by rowid desc", "love"),
     ({"_search": "ólafur"}, "select rowid from tracks_fts where tracks_fts match :q order by rowid", "ólafur"),
+    ({"dataset": "laion-disco-12m", "explicit": "0"}, "select id from tracks where dataset = 'laion-disco-12m' "
+     "and explicit = 0 and :q is not null order by id", ""),
+    ({"dataset": "sleeping-disco-9m", "_sort_desc": "id"}, "select id from tracks where dataset = "
+     "'sleeping-disco-9m' and :q is not null order by id desc", ""),
+    ({"dataset": "spotify-tracks-dataset", "_sort": "id"}, "select id from tracks where dataset = "
+     "'spotify-tracks-dataset' and :q is not null order by id", ""),
 ]
 
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("params, sql, q", SEARCHES)
-async def test_table_search_pages_through_exactly_the_matches(ds, db, params, sql, q):
+async def test_pages_hold_exactly_the_matching_rows(ds, db, params, sql, q):
     expected = ids(db, sql.replace(":q", "?"), escape_fts(q))
     assert len(expected) > 7  # several pages
     assert await every_page(ds, params) == expected
