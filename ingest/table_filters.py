@@ -1,5 +1,5 @@
 """A table page's filters as SQL that stays fast on the 22-million-row tracks table, shared by the table page
-(`plugins/tracks_table.py`) and whole exports (`plugins/exports.py`).
+(`plugins/tracks_table.py`), its counts (`plugins/table_counts.py`) and whole exports (`plugins/exports.py`).
 
 Datasette turns `?_search=love` into `id in (select rowid from tracks_fts where tracks_fts match …)`, which
 materializes every match (1.16 million for "love") before it returns a row, on every page and again for the
@@ -19,7 +19,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from datasette.filters import Filters
-from datasette.utils import escape_fts
+from datasette.utils import escape_fts, escape_sqlite
 
 from . import track_counts
 
@@ -37,6 +37,40 @@ class AtLeast(int):
 
     def __format__(self, spec):
         return "more than " + format(int(self), spec)
+
+
+def arg_pairs(args) -> list[tuple[str, str]]:
+    """Every (key, value) of a request's arguments (Datasette's MultiParams)."""
+    return [(key, value) for key in args for value in args.getlist(key)]
+
+
+def filtering(pairs) -> bool:
+    """Whether arguments filter a table's rows (so that Datasette would count them, not take the whole table's
+    count from the inspect file)."""
+    for key, value in pairs:
+        if not key.startswith("_") or "__" in key or key in ("_where", "_through"):
+            return True
+        if key.startswith("_search") and key != "_searchmode" and value:
+            return True
+    return False
+
+
+def table_clauses(table: str, args, fts_table: str | None, raw_search: bool = False) -> tuple[list[str], dict] | None:
+    """Any table's filters as Datasette builds them: column filters, `_where` and `_search` (its own clause).
+    None when the arguments use filters only Datasette knows (`_through`, `_search_<column>`, …)."""
+    if any(key in args for key in UNSUPPORTED) or any(key.startswith("_search_") for key in args):
+        return None
+    clauses, params = Filters(filter_pairs(args)).build_where_clauses(table)
+    clauses += args.getlist("_where")
+    search = args.get("_search")
+    if search and search.strip() and fts_table:  # Datasette ignores a search on a table without an index
+        mode = args.get("_searchmode")
+        raw = mode == "raw" or (raw_search and mode != "escaped")
+        fts = escape_sqlite(fts_table)
+        clauses.append(f"{escape_sqlite(table)}.rowid in (select rowid from {fts} where {fts} match "
+                       f"{':search' if raw else 'escape_fts(:search)'})")
+        params["search"] = search
+    return clauses, params
 
 
 def filter_pairs(args) -> list[tuple[str, str]]:
@@ -72,8 +106,7 @@ class Plan:
     id_range: tuple[int, int] | None = None
     counts_clauses: list[str] | None = None  # the same filters on track_counts, when they all apply there
     counts_params: dict = field(default_factory=dict)
-    supported: bool = True
-    filtered: bool = False
+    supported: bool = True  # False: arguments only Datasette's own clauses handle (leave the request to it)
 
     @property
     def all_params(self) -> dict:
@@ -124,9 +157,6 @@ class Plan:
         return (f"select {TABLE}.id from {self.fts_source(after, descending=descending)}{self.where()} "
                 f"order by _m._rid {'desc' if descending else ''} limit {int(limit)}")
 
-    def bounded_count_sql(self, limit: int = COUNT_LIMIT) -> str:
-        return f"select count(*) from ({self.rows_sql('1')} limit {int(limit) + 1})"
-
     def fts_count_sql(self, limit: int | None = None) -> str:
         """The index's matches (in the dataset's range), counted up to limit + 1 when given."""
         bounds = " and rowid between :tf_lo and :tf_hi" if self.id_range else ""
@@ -159,7 +189,6 @@ def plan(args, ranges: dict[str, tuple[int, int]], fts_ok: bool = True, raw_sear
         fts_parts.append(f"({expression})")
     else:
         search = ""
-    result.filtered = bool(pairs or wheres or search)
     selections = list(filters.selections())
     for column, lookup, value in selections:
         if column in FTS_COLUMNS and lookup == "exact" and _has_token(value):
@@ -176,7 +205,7 @@ def plan(args, ranges: dict[str, tuple[int, int]], fts_ok: bool = True, raw_sear
         result.fts = " AND ".join(fts_parts)
         result.search_only = bool(search) and not wheres and all(c == "dataset" and l == "exact"
                                                                   for c, l, _ in selections)
-    if not search and not wheres and all(
+    if result.supported and not search and not wheres and all(
             column in track_counts.NAMES and lookup in track_counts.FLAG_LOOKUPS.get(column, {lookup})
             and lookup in Filters._filters_by_key for column, lookup, _ in selections):
         clauses, params = Filters(pairs).build_where_clauses("track_counts")

@@ -17,16 +17,15 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import orjson
 from datasette import hookimpl
-from datasette.filters import Filters
 from datasette.utils import escape_sqlite, sqlite_timelimit, tilde_decode
 from datasette.utils.asgi import AsgiStream, Request, Response
 
 from ingest import DATABASE
-from ingest.table_filters import filter_pairs, plan, tracks_info
+from ingest.table_filters import arg_pairs, filter_pairs, filtering, plan, table_clauses, tracks_info
 
 CHUNK = 5_000  # rows per query
 SMALL_TABLE = 100_000  # rows: exported in one query
@@ -71,6 +70,9 @@ async def export(datasette, request, table: str, fmt: str):
         return None
     if request.args.get("_next"):
         return Response.text("_next is not allowed with _stream: an export starts at the first row", status=400)
+    if "_where" in request.args and not await datasette.permission_allowed(
+            None, "execute-sql", resource=DATABASE, default=True):
+        return Response.text("_where= is not allowed", status=403)
     pks = await db.primary_keys(table)
     try:
         columns = await _columns(db, table, request, pks)
@@ -127,6 +129,26 @@ async def export(datasette, request, table: str, fmt: str):
     if _truthy(request.args.get("_dl")):
         headers["content-disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}.{fmt}"
     return AsgiStream(stream, headers=headers, content_type=FORMATS[fmt])
+
+
+def export_url(datasette, request, table: str, fmt: str) -> str:
+    """Every row the table page's filters match, streamed whole."""
+    keep = [(key, value) for key, value in arg_pairs(request.args)
+            if key not in ("_next", "_size", "_nocount", "_nofacet", "_nosuggest", "_stream", "_dl", "_shape",
+                           "_labels", "_sort", "_sort_desc", "_trace") and not key.startswith("_facet")]
+    return (datasette.urls.table(DATABASE, table, format=fmt) + "?"
+            + urlencode(keep + [("_labels", "on"), ("_stream", "on"), ("_dl", "on")]))
+
+
+@hookimpl
+def extra_template_vars(database, table, view_name, request, datasette):
+    """The table page's CSV link (Datasette's gives the first 1,000 rows) exports every matching row; the tracks
+    page also links the JSON export (templates/_table-datasets-tracks.html)."""
+    if view_name != "table" or database != DATABASE or not table or request is None:  # (a saved query: no table)
+        return {}
+    csv_url = export_url(datasette, request, table, "csv")
+    return {"url_csv": csv_url, "export_csv_url": csv_url, "export_json_url": export_url(datasette, request, table, "json"),
+            "export_filtered": filtering(arg_pairs(request.args))}
 
 
 async def _watch_disconnect(receive, event: asyncio.Event) -> None:
@@ -200,34 +222,25 @@ async def _tracks_source(datasette, db, table, request, pks, row_sql, joins):
 
 async def _table_source(datasette, db, table, request, pks, row_sql, joins):
     """Any other table: Datasette's column filters, `_where` and `_search`, read by windows of its integer key."""
-    args = request.args
-    if any(key in args for key in ("_through", "_fts_table", "_fts_pk")) or any(
-            key.startswith("_search_") for key in args):
+    metadata = datasette.table_metadata(DATABASE, table) or {}
+    filters = table_clauses(table, request.args, metadata.get("fts_table") or await db.fts_table(table),
+                            metadata.get("searchmode") == "raw")
+    if filters is None:
         return None
+    clauses, params = filters
     name = escape_sqlite(table)
-    clauses, params = Filters(filter_pairs(args)).build_where_clauses(table)
-    clauses += args.getlist("_where")
-    search = args.get("_search")
-    if search and search.strip():
-        metadata = datasette.table_metadata(DATABASE, table) or {}
-        fts = metadata.get("fts_table") or await db.fts_table(table)
-        if not fts:
-            return None
-        raw = args.get("_searchmode") == "raw" or (metadata.get("searchmode") == "raw"
-                                                   and args.get("_searchmode") != "escaped")
-        clauses.append(f"{name}.rowid in (select rowid from {escape_sqlite(fts)} where {escape_sqlite(fts)} match "
-                       f"{':search' if raw else 'escape_fts(:search)'})")
-        params["search"] = search
     order = ", ".join(f"{name}.{escape_sqlite(c)}" for c in pks) or f"{name}.rowid"
     key = f"{name}.{escape_sqlite(pks[0])}" if pks else f"{name}.rowid"
-    low, high, count, kind = (await db.execute(
-        f"select min({key}), max({key}), count(*), typeof(min({key})) from {name}")).first()
+    low, high, kind = (await db.execute(f"select min({key}), max({key}), typeof(min({key})) from {name}")).first()
+    count = ((datasette.inspect_data or {}).get(DATABASE, {}).get("tables", {}).get(table) or {}).get("count")
+    if count is None:
+        count = (await db.execute(f"select count(*) from {name}")).single_value()
     if count <= SMALL_TABLE:
         sql = f"select {row_sql} from {name}{joins}{_where(clauses)} order by {order}"
         return lambda conn, state: ([row[0] for row in conn.execute(sql, params)], None, True)
     if kind != "integer":
         return None  # a big table without an integer key to read it by: Datasette streams it
-    step = max(1, CHUNK * (high - low + 1) // count)
+    step = max(1, CHUNK * (high - low + 1) // max(count, 1))
     sql = (f"select {row_sql} from {name}{joins}{_where(clauses + [f'{key} > :_after', f'{key} <= :_until'])} "
            f"order by {order}")
     return _windows(sql, params, low - 1, high, step)

@@ -143,6 +143,8 @@ FACETS = [
      "select dataset, count(*) from tracks where artist_credit = 'Anna Berg' group by 1"),
     ({"_facet": "artist_credit", "dataset": "free-music-archive"}, "artist_credit",
      "select artist_credit, count(*) from tracks where dataset = 'free-music-archive' group by 1"),
+    ({"_facet": "dataset", "_search_title": "love"}, "dataset", "select dataset, count(*) from tracks where id in "
+     "(select rowid from tracks_fts where title match '\"love\"') group by 1"),
     ({"_facet_array": "genres"}, "genres", "select j.value, count(distinct t.id) from tracks t, json_each(t.genres) j "
                                            "group by 1"),
     ({"_facet_array": "genres", "dataset": "spotify-tracks-dataset"}, "genres", "select j.value, count(distinct t.id) "
@@ -209,8 +211,27 @@ def test_a_count_at_its_limit_says_more_than():
      "select count(*) from tracks where dataset = 'laion-disco-12m' and explicit = 1"),
     ({"artist_credit": "Anna Berg"}, "select count(*) from tracks where artist_credit = 'Anna Berg'"),
     ({"title__contains": "ove"}, "select count(*) from tracks where title like '%ove%'"),
+    ({"_search_title": "love"}, "select count(*) from tracks_fts where title match '\"love\"'"),
 ])
 async def test_the_json_page_carries_the_count(ds, db, params, sql):
     data = (await ds.client.get("/datasets/tracks.json?" + urlencode(params))).json()
     assert data["filtered_table_rows_count"] == db.execute(sql).fetchone()[0]
     assert len(data["rows"]) == min(50, data["filtered_table_rows_count"])
+
+
+def plugin(name: str):
+    from datasette.plugins import pm
+
+    return next(p for p in pm.get_plugins() if getattr(p, "__file__", "").endswith(f"plugins/{name}"))
+
+
+@pytest.mark.asyncio
+async def test_other_big_tables_are_counted_within_the_budget_too(ds, db, monkeypatch):
+    monkeypatch.setattr(plugin("table_counts.py"), "BIG_TABLE", 0)  # the samples' tables are all small
+    expected = db.execute("select count(*) from track_artists where role = 'featured'").fetchone()[0]
+    data = (await ds.client.get("/datasets/track_artists.json?role=featured")).json()
+    assert data["filtered_table_rows_count"] == expected > 0
+    html = (await ds.client.get("/datasets/track_artists?role=featured")).text
+    assert re.search(rf"<h3>{expected:,} rows\s+where role = &#34;featured&#34;", html)
+    # and the table's CSV link exports every matching row
+    assert "/datasets/track_artists.csv?role=featured&amp;_labels=on&amp;_stream=on&amp;_dl=on" in html
