@@ -5,7 +5,7 @@ Datasette's own stream re-runs the page query for each 1,000 rows (for a search 
 full-text match again, each time) and ends at `max_csv_mb` with status 200. Here each chunk is read by keyset from
 where the last one stopped: a search from the full-text index in rowid order, anything else by windows of the
 primary key, so no query reads more than a chunk's worth, and SQLite writes each row's CSV line or JSON object
-itself (ten times faster than Python would), on Datasette's SQL threads.
+itself (`ingest/export_lines.py`), on Datasette's SQL threads.
 
 Nothing limits the size of an export. One that has to stop (the database refused a query) ends with a line saying
 so after the rows it has: in a CSV a last row "Export stopped after N rows: …", in JSON `"complete": false` and
@@ -15,8 +15,6 @@ so after the rows it has: in a CSV a last row "Export stopped after N rows: …"
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 from urllib.parse import quote, urlencode
 
 import orjson
@@ -25,6 +23,7 @@ from datasette.utils import escape_sqlite, sqlite_timelimit, tilde_decode
 from datasette.utils.asgi import AsgiStream, Request, Response
 
 from ingest import DATABASE
+from ingest.export_lines import csv_line, csv_text, json_object, stopped
 from ingest.table_filters import arg_pairs, filter_pairs, filtering, plan, table_clauses, tracks_info
 
 CHUNK = 5_000  # rows per query
@@ -44,7 +43,7 @@ def _truthy(value) -> bool:
 def asgi_wrapper(datasette):
     def wrap(app):
         async def exports(scope, receive, send):
-            if scope["type"] == "http" and scope.get("method") in ("GET", "HEAD"):
+            if scope["type"] == "http" and scope.get("method") == "GET":
                 prefix = datasette.urls.database(DATABASE) + "/"
                 path = scope.get("path", "")
                 rest = path[len(prefix):]
@@ -79,7 +78,7 @@ async def export(datasette, request, table: str, fmt: str):
     except ExportError as error:
         return Response.text(str(error), status=400)
     cells, joins = await _cells(db, table, columns, request)
-    row_sql = (_csv_row if fmt == "csv" else _json_row)(cells)
+    row_sql = (csv_line if fmt == "csv" else json_object)(cells)
     source = await (_tracks_source if table == "tracks" else _table_source)(datasette, db, table, request, pks,
                                                                             row_sql, joins)
     if source is None:
@@ -261,46 +260,19 @@ def _windows(sql: str, params: dict, start: int, end: int, step: int):
     return chunks
 
 
-# --- formats: SQLite makes each row's line ----------------------------------------------------------------------
-def _csv_cell(value: str) -> str:
-    """A value as Python's csv module writes it (quoted when it holds a quote, a comma or a line break), made
-    spreadsheet-safe like every CSV here (text starting with = + - @, a tab or a CR gets a leading ')."""
-    formula = f"unicode({value}) in (61, 43, 45, 64, 9, 13)"
-    special = f"""(instr({value}, '"') or instr({value}, ',') or instr({value}, char(10)) or instr({value}, char(13)))"""
-    safe = f"""iif({formula}, '''' || {value}, {value})"""
-    return (f"(case when typeof({value}) <> 'text' then {value} "
-            f"""when {special} then '"' || replace({safe}, '"', '""') || '"' """
-            f"""when {formula} then '''' || {value} else {value} end)""")
-
-
-def _csv_row(cells) -> str:
-    # printf's %s writes null as nothing and a number as SQLite prints it, and builds the line in one go
-    return "printf('" + ",".join(["%s"] * len(cells)) + "', " + ", ".join(_csv_cell(sql) for _, sql in cells) + ")"
-
-
-def _json_row(cells) -> str:
-    return "json_object(" + ", ".join("'" + name.replace("'", "''") + "', " + sql for name, sql in cells) + ")"
-
-
+# --- formats: the header and the end; SQLite writes the rows (ingest/export_lines.py) ----------------------------
 def _csv_frame(table, names, request):
-    def footer(exported: int, stopped: str | None) -> str:
-        if not stopped:
-            return ""
-        buffer = io.StringIO()
-        csv.writer(buffer).writerow([f"Export stopped after {exported:,} rows: {stopped}. This file is incomplete."])
-        return buffer.getvalue()
+    def footer(exported: int, why: str | None) -> str:
+        return stopped(exported, why) if why else ""
 
-    buffer = io.StringIO()
-    if request.args.get("_header") != "off":
-        csv.writer(buffer).writerow(names)
-    return buffer.getvalue(), footer
+    return ("" if request.args.get("_header") == "off" else csv_text([names])), footer
 
 
 def _json_frame(table, names, request):
     """One JSON object: the rows as objects, then how many there are and whether the export is complete."""
-    def footer(exported: int, stopped: str | None) -> str:
-        return "\n], " + orjson.dumps({"rows_exported": exported, "complete": not stopped,
-                                       "stopped": stopped}).decode()[1:] + "\n"
+    def footer(exported: int, why: str | None) -> str:
+        return "\n], " + orjson.dumps({"rows_exported": exported, "complete": not why,
+                                       "stopped": why}).decode()[1:] + "\n"
 
     start = orjson.dumps({"database": DATABASE, "table": table, "columns": names}).decode()[:-1]
     return start + ', "rows": [\n', footer

@@ -129,3 +129,16 @@ async def test_exports_read_in_chunks_hold_every_row(ds, db, monkeypatch):
 async def test_the_search_page_links_to_the_export_of_every_match(ds):
     html = (await ds.client.get("/search?q=love")).text
     assert "/datasets/tracks.csv?_search=love&amp;_labels=on&amp;_stream=on&amp;_dl=on" in html
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("key", ["anna-berg", "the-velvet-foxes", "bjork"])
+async def test_the_artist_csv_is_what_pythons_csv_module_writes_from_its_json(ds, key):
+    data = (await ds.client.get(f"/artist/{key}.json")).json()
+    assert data["tracks"] and not data["next"]
+    columns = ["dataset", "source_id", "title", "artist_credit", "role", "album", "duration_s", "release_year", "url",
+               "licence", "licence_code", "views", "popularity", "listens", "duplicate_of", "used_to_train",
+               "track_id"]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([columns] + [[spreadsheet_safe(t[c]) for c in columns] for t in data["tracks"]])
+    assert (await ds.client.get(f"/artist/{key}.csv")).text == buffer.getvalue()
