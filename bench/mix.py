@@ -50,8 +50,8 @@ def pick(db_path) -> dict:
     rare = one("select name from artists where tracks = 1 and name glob '[A-Z]*' and name not like '% %' "
                "order by id limit 1") or ("Zyx",)
     # ids from inside each dataset's range (a small build has only a few hundred rows per dataset)
-    video = one("select source_id from tracks where id = (select min(first_track_id + 4321, last_track_id) "
-                "from datasets where slug = 'laion-disco-12m')")
+    track = one("select min(first_track_id + 4321, last_track_id) from datasets where slug = 'laion-disco-12m'")
+    video = one(f"select source_id from tracks where id = {track[0]}")
     spotify = one("select source_id from tracks where id = (select min(first_track_id + 77, last_track_id) "
                   "from datasets where slug = 'spotify-tracks-dataset')")
     title = one("select t.title from artists a join track_artists ta on ta.artist_id = a.id "
@@ -68,7 +68,8 @@ def pick(db_path) -> dict:
         or one("select max(rowid) from tracks_fts where tracks_fts match '\"love\"'")
     db.close()
     return {"biggest": biggest, "middle": middle, "small": small, "rare": rare[0], "video": video[0],
-            "spotify": spotify[0], "title": title[0], "credit": credit[0], "love_later": later[0] or 0}
+            "spotify": spotify[0], "title": title[0], "credit": credit[0], "love_later": later[0] or 0,
+            "track": track[0]}
 
 
 def misspelt(text: str, edits: int = 1) -> str:
@@ -151,6 +152,9 @@ def requests(values: dict) -> list[tuple[str, list[str], list[str]]]:
         ("query: most popular Spotify", ["/datasets/most_popular_spotify"], [_sql(
             "select track_name, artists, popularity from spotify_tracks_dataset order by cast(popularity as "
             "integer) desc limit 100")]),
+        # where every search result links, and a dataset's own row
+        ("track page", [f"/datasets/tracks/{values['track']}"], [f"/plain/laion_disco_12m/{values['track']}"]),
+        ("dataset's row page", ["/datasets/datasets/laion-disco-12m"], None),
         # the tracks table as Datasette invites exploring it: table search, facets, column filters
         ("table search: common word (love)", ["/datasets/tracks?_search=love"], _table_searches("love")),
         ("table search: later page", [f"/datasets/tracks?_search=love&_next={values['love_later']}"], None),

@@ -235,3 +235,34 @@ async def test_other_big_tables_are_counted_within_the_budget_too(ds, db, monkey
     assert re.search(rf"<h3>{expected:,} rows\s+where role = &#34;featured&#34;", html)
     # and the table's CSV link exports every matching row
     assert "/datasets/track_artists.csv?role=featured&amp;_labels=on&amp;_stream=on&amp;_dl=on" in html
+
+
+def test_references_no_index_answers_are_found(ds, db):  # ds: the plugins are loaded
+    slow = plugin("row_pages.py").unindexed_references(db, {})
+    assert slow == set()  # the samples' tables are small
+    forced = plugin("row_pages.py")
+    original, forced.BIG_TABLE = forced.BIG_TABLE, -1
+    try:
+        slow = forced.unindexed_references(db, {})
+    finally:
+        forced.BIG_TABLE = original
+    assert {("artist_title_keys", "track_id"), ("shared_recordings", "first_track_id"), ("tracks", "dataset")} <= slow
+    assert not {("track_artists", "track_id"), ("youtube_links", "track_id"), ("training_use", "track_id"),
+                ("artist_names", "artist_id")} & slow
+
+
+@pytest.mark.asyncio
+async def test_a_track_page_links_only_the_references_an_index_counts(ds, sample_db, db, monkeypatch):
+    from .conftest import make_datasette
+
+    track = db.execute("select track_id from artist_title_keys where track_id in (select track_id from "
+                       "track_artists) limit 1").fetchone()[0]
+    # the samples' tables are small: Datasette counts every reference
+    html = (await ds.client.get(f"/datasets/tracks/{track}")).text
+    assert "from track_id in artist_title_keys" in html and "from track_id in track_artists" in html
+    monkeypatch.setattr(plugin("row_pages.py"), "BIG_TABLE", -1)  # every table counts as big
+    site = make_datasette(sample_db)
+    await site.invoke_startup()
+    html = (await site.client.get(f"/datasets/tracks/{track}")).text
+    assert "from track_id in track_artists" in html
+    assert "in artist_title_keys" not in html and "Where this row comes from" in html
