@@ -214,9 +214,11 @@ async def _tracks_source(datasette, db, table, request, pks, row_sql, joins):
 
         return chunks
     # windows of ids over the dataset's range (or the table): each query reads at most CHUNK rows
-    low, high = p.id_range or (1, max((last for _, last in info.ranges.values()), default=0))
+    # each dataset is one range of ids (the ranges may have gaps between them): windows of CHUNK ids over each
+    ranges = [p.id_range] if p.id_range else sorted(info.ranges.values()) or [(1, 0)]
     where = p.where(["tracks.id > :_after", "tracks.id <= :_until"], ranged=False)
-    return _windows(f"select {row_sql} from tracks{joins}{where} order by tracks.id", params, low - 1, high, CHUNK)
+    return _windows(f"select {row_sql} from tracks{joins}{where} order by tracks.id", params, ranges, CHUNK,
+                    adapt=False)
 
 
 async def _table_source(datasette, db, table, request, pks, row_sql, joins):
@@ -239,23 +241,31 @@ async def _table_source(datasette, db, table, request, pks, row_sql, joins):
         return lambda conn, state: ([row[0] for row in conn.execute(sql, params)], None, True)
     if kind != "integer":
         return None  # a big table without an integer key to read it by: Datasette streams it
-    step = max(1, CHUNK * (high - low + 1) // max(count, 1))
     sql = (f"select {row_sql} from {name}{joins}{_where(clauses + [f'{key} > :_after', f'{key} <= :_until'])} "
            f"order by {order}")
-    return _windows(sql, params, low - 1, high, step)
+    return _windows(sql, params, [(low, high)], max(1, CHUNK * (high - low + 1) // max(count, 1)), adapt=True)
 
 
 def _where(clauses: list[str]) -> str:
     return (" where " + " and ".join(f"({c})" for c in clauses)) if clauses else ""
 
 
-def _windows(sql: str, params: dict, start: int, end: int, step: int):
-    """Chunks of a key range: (start, start + step], … up to `end`."""
-    def chunks(conn, after):
-        after = start if after is None else after
-        until = min(after + step, end)
+def _windows(sql: str, params: dict, ranges: list[tuple[int, int]], step: int, adapt: bool):
+    """Chunks of key ranges: (first - 1, first - 1 + step], … up to each range's last key. With `adapt`, the step
+    follows the rows the last window held (keys are not always dense: ids in blocks, several rows per track), so
+    that a window holds about CHUNK rows."""
+    def chunks(conn, state):
+        index, after, width = state or (0, ranges[0][0] - 1, step)
+        first, last = ranges[index]
+        until = min(after + width, last)
         lines = [row[0] for row in conn.execute(sql, params | {"_after": after, "_until": until})]
-        return lines, until, until >= end
+        if adapt:
+            width = max(1, min(width * 8, width * CHUNK // max(len(lines), 1)))
+        if until < last:
+            return lines, (index, until, width), False
+        if index + 1 < len(ranges):
+            return lines, (index + 1, ranges[index + 1][0] - 1, width), False
+        return lines, None, True
 
     return chunks
 
