@@ -21,7 +21,7 @@ from datasette.utils import await_me_maybe, escape_sqlite, path_with_added_args,
     urlsafe_components
 
 from ingest import DATABASE, track_counts
-from ingest.table_filters import arg_pairs, filtering, plan, tracks_info
+from ingest.table_filters import COUNT_LIMIT, AtLeast, arg_pairs, filtering, plan, tracks_info
 
 TABLE = "tracks"
 FACET_BUDGET_MS = 60  # for a facet that is not precomputed
@@ -143,7 +143,8 @@ class _TracksFacet:
             values.append({"value": row["value"], "label": expanded.get((column, row["value"]), row["value"]),
                            "count": row["count"], "toggle_url": self.ds.absolute_url(self.request,
                                                                                       self.ds.urls.path(toggle)),
-                           "selected": selected})
+                           "selected": selected} | ({"count_more_than": True} if isinstance(row["count"], AtLeast)
+                                                    else {}))
         arg = "_facet" if self.type == "column" else f"_facet_{self.type}"
         return {"name": column, "type": self.type, "hideable": source != "metadata",
                 "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {arg: column})),
@@ -169,14 +170,23 @@ class TracksColumnFacet(_TracksFacet, ColumnFacet):
             lo, hi = p.id_range or (0, 2**62)
             ranges = [(slug, max(lo, first), min(hi, last)) for slug, (first, last) in info.ranges.items()]
             ranges = [r for r in ranges if r[1] <= r[2]]
-            counts = await asyncio.gather(*(db.execute(
-                f"select count(*) from tracks_fts where tracks_fts match :tf_fts and rowid between {int(first)} "
-                f"and {int(last)}", {"tf_fts": p.fts}, custom_time_limit=FACET_BUDGET_MS) for _, first, last in ranges))
-            rows = [{"value": slug, "count": c.single_value()} for (slug, _, _), c in zip(ranges, counts)]
+            counts = await asyncio.gather(*(self._matches(db, p.fts, first, last) for _, first, last in ranges))
+            rows = [{"value": slug, "count": n} for (slug, _, _), n in zip(ranges, counts)]
             return sorted((r for r in rows if r["count"]), key=lambda r: (-r["count"], r["value"]))[:limit]
         return await self._timed(
             f"select {col}, count(*) as n from ({p.rows_sql()}) where {col} is not null group by {col} "
             f"order by n desc, {col} limit {int(limit)}", p.all_params)
+
+
+    async def _matches(self, db, fts: str, first: int, last: int) -> int:
+        """A search's matches in one dataset's range of rowids: exact within the budget, else "more than 10,000"."""
+        sql = f"select 1 from tracks_fts where tracks_fts match :fts and rowid between {int(first)} and {int(last)}"
+        try:
+            return (await db.execute(f"select count(*) from ({sql})", {"fts": fts},
+                                     custom_time_limit=FACET_BUDGET_MS)).single_value()
+        except QueryInterrupted:
+            n = (await db.execute(f"select count(*) from ({sql} limit {COUNT_LIMIT + 1})", {"fts": fts})).single_value()
+            return AtLeast(COUNT_LIMIT) if n > COUNT_LIMIT else n
 
 
 class TracksArrayFacet(_TracksFacet, ArrayFacet):
