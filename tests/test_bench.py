@@ -106,6 +106,6 @@ def test_the_load_test_runs_against_the_documented_deployment(benchmark, tmp_pat
         "--processes", "2", "--name", "deployment", "--results", tmp_path)
     load = json.loads((tmp_path / "load-deployment.json").read_text())
     assert load["errors"] == 0 and load["requests"] > 20 and load["cache_hits"] > 0
-    assert {"datasette replica 1", "datasette replica 2", "nginx master", "nginx worker 1",
+    assert {"datasette replica 1", "datasette replica 2", "nginx master", "nginx child 1",
             "load generator (this script)"} <= set(load["cpu_cores_used"])
     assert processes_serving(work / "ours") == []
