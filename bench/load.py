@@ -7,10 +7,10 @@ as soon as the last one is answered.
 
 The realistic mix (`--mix realistic`, the default) is what a crowd sent by an article does: most people search the
 same popular names. Artist names and track titles are drawn from the build with Zipf-distributed popularity (the
-5,000 artists with most tracks, the most-viewed/popular/listened tracks' titles), then searched, or their artist
-pages opened; pasted YouTube and Spotify links; track pages; the landing page; table searches, facets and saved
-queries; and a few CSV downloads (an artist's tracks, every match of a title). `--mix fixed` cycles through the
-benchmark's fixed requests instead.
+5,000 artists with most tracks, the most-viewed/popular/listened tracks), then searched, or their artist or track
+pages opened; pasted YouTube and Spotify links (each person their own: drawn uniformly from 1,000); the landing
+page; table searches, facets and saved queries; and a few CSV downloads (an artist's tracks, every match of a
+title). `--mix fixed` cycles through the benchmark's fixed requests instead.
 
 Prints requests/s, latency percentiles (overall and per kind of request), errors (any status >= 400 or a failed
 connection), the share of answers nginx gave from its cache, and the CPU each process used (1.0 = one core busy
@@ -63,17 +63,16 @@ def realistic(db_path: Path, seed: int = 15):
     """A function that returns the next (kind, path) of the realistic mix, for one client."""
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     artists = db.execute("select key, name from artists order by tracks desc, id limit 5000").fetchall()
-    titles = [row[0] for row in db.execute(
-        "select t.title from top_tracks top join tracks t on t.id = top.track_id where t.title is not null "
-        "order by top.position, top.dataset")]
+    popular = db.execute("select t.id, t.title from top_tracks top join tracks t on t.id = top.track_id "
+                         "where t.title is not null order by top.position, top.dataset").fetchall()
+    titles, tracks = [title for _, title in popular], [track for track, _ in popular]
     sample = random.Random(seed)
-    links, tracks = [], []
+    links = []
     for slug, pattern in (("laion-disco-12m", "https://www.youtube.com/watch?v={}"),
                           ("spotify-tracks-dataset", "https://open.spotify.com/track/{}?si=share")):
         first, last = db.execute("select first_track_id, last_track_id from datasets where slug = ?", [slug]).fetchone()
         for track in (sample.randint(first, last) for _ in range(500)):
             links.append(pattern.format(db.execute("select source_id from tracks where id = ?", [track]).fetchone()[0]))
-            tracks.append(track)
     datasets = [row[0] for row in db.execute("select slug from datasets order by first_track_id")]
     db.close()
     facets = ["/datasets/tracks?_facet=dataset", "/datasets/tracks?_facet=licence_code",
@@ -84,7 +83,7 @@ def realistic(db_path: Path, seed: int = 15):
 
     def client(number: int):
         rng = random.Random(seed * 1000 + number)
-        artist, title = zipf(artists, rng), zipf(titles, rng)
+        artist, title, track = zipf(artists, rng), zipf(titles, rng), zipf(tracks, rng)
         kinds, weights = list(WEIGHTS), list(WEIGHTS.values())
 
         def next_request() -> tuple[str, str]:
@@ -102,7 +101,7 @@ def realistic(db_path: Path, seed: int = 15):
             if kind == "table search":
                 return kind, "/datasets/tracks?" + urlencode({"_search": title()})
             if kind == "track page":
-                return kind, f"/datasets/tracks/{rng.choice(tracks)}"
+                return kind, f"/datasets/tracks/{track()}"
             if kind == "facet or filter":
                 return kind, rng.choice(facets)
             if kind == "saved query":
