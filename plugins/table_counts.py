@@ -12,7 +12,9 @@ count is skipped (`_nocount`) and the page counts instead, and says how:
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sqlite3
 from urllib.parse import parse_qsl
 
 from datasette import hookimpl
@@ -28,6 +30,7 @@ from ingest.table_filters import COUNT_LIMIT, AtLeast, arg_pairs, filter_pairs, 
 BIG_TABLE = 200_000  # rows: a table smaller than this is counted by Datasette as ever
 COUNT_BUDGET_MS = 50  # for a count that is not precomputed
 FIRST_COUNT = 1_000  # counted first, in 30% of the budget
+COUNT_TASK = "table_counts.counting"  # the count started with the request, in its ASGI scope
 
 
 def rows_in(datasette, table: str) -> int | None:
@@ -57,8 +60,18 @@ def asgi_wrapper(datasette):
                     if counted_here(datasette, table, pairs):
                         query = scope["query_string"] + (b"&" if scope["query_string"] else b"") + b"_nocount=1"
                         scope = dict(scope, query_string=query)
-                        if rest.endswith(".json"):
-                            return await _json_with_count(app, datasette, table, scope, receive, send)
+                        # counted on a SQL thread while Datasette reads the page's rows on another
+                        counting = asyncio.ensure_future(count_rows(datasette, Request(scope, receive), table))
+                        scope[COUNT_TASK] = counting
+                        try:
+                            if rest.endswith(".json"):
+                                return await _json_with_count(app, counting, scope, receive, send)
+                            return await app(scope, receive, send)
+                        finally:
+                            if not counting.done():
+                                counting.cancel()
+                            elif not counting.cancelled():
+                                counting.exception()  # a count that failed failed with its page: seen there
             await app(scope, receive, send)
 
         return count_here
@@ -66,7 +79,7 @@ def asgi_wrapper(datasette):
     return wrap
 
 
-async def _json_with_count(app, datasette, table, scope, receive, send):
+async def _json_with_count(app, counting, scope, receive, send):
     """The JSON page, with the count this plugin made."""
     messages = []
 
@@ -82,7 +95,7 @@ async def _json_with_count(app, datasette, table, scope, receive, send):
         except ValueError:
             pass
     if isinstance(data, dict) and data.get("filtered_table_rows_count", 0) is None:
-        count, note = await count_rows(datasette, Request(scope, receive), table)
+        count, note = await _result(counting)
         data["filtered_table_rows_count"] = None if count is None or isinstance(count, AtLeast) else count
         if isinstance(count, AtLeast):
             data["filtered_table_rows_count_more_than"] = int(count)
@@ -93,6 +106,13 @@ async def _json_with_count(app, datasette, table, scope, receive, send):
                      + [(b"content-length", str(len(body)).encode())])
     await send(start)
     await send({"type": "http.response.body", "body": body})
+
+
+async def _result(counting) -> tuple[int | None, str]:
+    try:
+        return await counting
+    except sqlite3.Error:  # the page's own query fails the same way, and says why
+        return None, ""
 
 
 async def count_rows(datasette, request, table: str) -> tuple[int | None, str]:
@@ -157,7 +177,8 @@ def extra_template_vars(database, table, view_name, request, datasette):
         return {}
 
     async def counted():
-        count, note = await count_rows(datasette, request, table)
+        counting = request.scope.get(COUNT_TASK)
+        count, note = await _result(counting if counting is not None else count_rows(datasette, request, table))
         values = {"filtered_table_rows_count": count, "count_note": note}
         if count is None and table != "tracks":
             # no template of ours shows the note on other tables' pages: the heading carries it
