@@ -3,6 +3,7 @@ as soon as the last one is answered.
 
     python bench/load.py --config /data/bench/ours [--clients 50] [--duration 60]       # one `datasette DIR` process
     python bench/load.py --config /data/bench/ours --deployment 2 [--clients 200]      # 2 replicas + nginx (deploy/)
+    python bench/load.py --config /data/bench/ours --deployment 2 --warm-up 60         # measured after a minute
     python bench/load.py --url http://127.0.0.1:8001 --db datasets.db                  # a server already running
 
 The realistic mix (`--mix realistic`, the default) is what a crowd sent by an article does: most people search the
@@ -178,8 +179,12 @@ def summary(results: list[tuple], seconds: float, cpu: dict) -> dict:
 
 
 # --- processes and their CPU ---------------------------------------------------------------------------------------
-def cpu_seconds(pid: int) -> float:
-    fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+def cpu_seconds(pid: int) -> float | None:
+    """CPU seconds a process has used, or None once it has exited (nginx's cache loader does)."""
+    try:
+        fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -268,6 +273,12 @@ def deployment(config: Path, replicas: int):
 def measure(base: str, pids: dict, args, db: Path) -> dict:
     processes = max(1, args.processes)
     per = [args.clients // processes + (i < args.clients % processes) for i in range(processes)]
+    if args.warm_up:
+        # the same crowd for a while before the clock starts: nginx's cache holds what it asks for most
+        deadline = time.time() + args.warm_up
+        jobs = [(base, args.mix, db, args.seed + 1, sum(per[:i]), n, deadline) for i, n in enumerate(per)]
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            pool.map(_worker, jobs)
     started = time.time()
     deadline = started + args.duration
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
@@ -276,11 +287,13 @@ def measure(base: str, pids: dict, args, db: Path) -> dict:
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         results = [r for part in pool.map(_worker, jobs) for r in part]
     seconds = time.time() - started
-    after = os.times()
-    cpu = {name: round((cpu_seconds(pid) - before[name]) / seconds, 2) for name, pid in pids.items()}
-    cpu["load generator (this script)"] = round((after.children_user + after.children_system
+    mine = os.times()
+    after = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    cpu = {name: round((after[name] - before[name]) / seconds, 2) for name in pids
+           if after[name] is not None and before[name] is not None}
+    cpu["load generator (this script)"] = round((mine.children_user + mine.children_system
                                                  - own.children_user - own.children_system
-                                                 + after.user + after.system - own.user - own.system) / seconds, 2)
+                                                 + mine.user + mine.system - own.user - own.system) / seconds, 2)
     return summary(results, seconds, cpu)
 
 
@@ -295,6 +308,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--mix", choices=("realistic", "fixed"), default="realistic")
     parser.add_argument("--processes", type=int, default=1, help="load generator processes")
+    parser.add_argument("--warm-up", type=float, default=0, metavar="SECONDS",
+                        help="run the same crowd this long before measuring (a cache that has seen the crowd)")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--name", help="name of the report (load-<name>.json)")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results", help="where to write the report")
@@ -318,7 +333,7 @@ def main() -> None:
                 http.get(base + warm()[1])
         result = measure(base, pids, args, db)
     result = {"target": "deployment" if args.deployment else ("url" if args.url else "one datasette process"),
-              "replicas": args.deployment, "clients": args.clients, "mix": args.mix} | result
+              "replicas": args.deployment, "clients": args.clients, "mix": args.mix, "warm_up_s": args.warm_up} | result
     print(json.dumps(result, indent=2))
     args.results.mkdir(parents=True, exist_ok=True)
     name = args.name or (args.config or db.parent).name

@@ -24,7 +24,7 @@ from datasette.utils.asgi import AsgiStream, Request, Response
 
 from ingest import DATABASE
 from ingest.export_lines import csv_line, csv_text, json_object, stopped
-from ingest.table_filters import arg_pairs, filter_pairs, filtering, plan, table_clauses, tracks_info
+from ingest.table_filters import arg_pairs, filtering, plan, table_clauses, tracks_info
 
 CHUNK = 5_000  # rows per query
 SMALL_TABLE = 100_000  # rows: exported in one query
@@ -68,15 +68,18 @@ async def export(datasette, request, table: str, fmt: str):
             None, "view-table", resource=(DATABASE, table), default=True):
         return None
     if request.args.get("_next"):
-        return Response.text("_next is not allowed with _stream: an export starts at the first row", status=400)
+        return await _refusal(datasette, request, fmt, "_next is not allowed with _stream: an export starts at the "
+                              "first row.")
     if "_where" in request.args and not await datasette.permission_allowed(
             None, "execute-sql", resource=DATABASE, default=True):
-        return Response.text("_where= is not allowed", status=403)
+        return await _refusal(datasette, request, fmt, "_where= is not allowed.", 403)
     pks = await db.primary_keys(table)
     try:
         columns = await _columns(db, table, request, pks)
+        if not await _in_key_order(request, pks):
+            return None  # sorted by another column: Datasette streams that order itself
     except ExportError as error:
-        return Response.text(str(error), status=400)
+        return await _refusal(datasette, request, fmt, str(error))
     cells, joins = await _cells(db, table, columns, request)
     row_sql = (csv_line if fmt == "csv" else json_object)(cells)
     source = await (_tracks_source if table == "tracks" else _table_source)(datasette, db, table, request, pks,
@@ -96,7 +99,7 @@ async def export(datasette, request, table: str, fmt: str):
     try:
         first = await db.execute_fn(lambda conn: read(conn, None))
     except Exception as error:  # noqa: BLE001 - whatever SQLite refuses comes from the request
-        return Response.text(f"This export cannot run: {error}", status=400)
+        return await _refusal(datasette, request, fmt, f"This export cannot run: {error}.")
 
     async def stream(response):
         disconnected = asyncio.Event()
@@ -123,10 +126,9 @@ async def export(datasette, request, table: str, fmt: str):
         finally:
             watcher.cancel()
 
-    filename = table + ("-filtered" if filter_pairs(request.args) or request.args.get("_search") else "")
     headers = {"x-accel-buffering": "no"}  # a proxy passes it on as it comes (deploy/nginx.conf)
-    if _truthy(request.args.get("_dl")):
-        headers["content-disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}.{fmt}"
+    if fmt == "csv" or _truthy(request.args.get("_dl")):  # a CSV is always a download, as everywhere here
+        headers["content-disposition"] = f"attachment; filename*=UTF-8''{quote(table)}.{fmt}"
     return AsgiStream(stream, headers=headers, content_type=FORMATS[fmt])
 
 
@@ -148,6 +150,17 @@ def extra_template_vars(database, table, view_name, request, datasette):
     csv_url = export_url(datasette, request, table, "csv")
     return {"url_csv": csv_url, "export_csv_url": csv_url, "export_json_url": export_url(datasette, request, table, "json"),
             "export_filtered": filtering(arg_pairs(request.args))}
+
+
+async def _refusal(datasette, request, fmt: str, message: str, status: int = 400) -> Response:
+    """An export that cannot start, said as every error on the site is: JSON for JSON, the error page otherwise."""
+    if fmt == "json":
+        return Response.json({"ok": False, "error": message, "status": status, "title": None}, status=status)
+    # this runs before Datasette's CSRF middleware, which gives templates their token: the page posts nothing
+    request = Request(dict(request.scope, csrftoken=lambda: ""), request.receive)
+    html = await datasette.render_template(["error.html"], {"ok": False, "error": message, "status": status,
+                                                            "title": None}, request=request)
+    return Response.html(html, status=status)
 
 
 async def _watch_disconnect(receive, event: asyncio.Event) -> None:
@@ -172,6 +185,13 @@ async def _columns(db, table: str, request, pks: list[str]) -> list[str]:
         columns = [c for c in columns if c in pks] + [c for c in dict.fromkeys(chosen) if c not in pks]
     columns = [c for c in columns if c not in dropped or c in pks]
     return (["rowid"] if not pks else []) + columns
+
+
+async def _in_key_order(request, pks: list[str]) -> bool:
+    """Whether the export is asked for in primary-key order (no _sort, or _sort on the key). Any other sort,
+    or one Datasette refuses, is Datasette's to stream or to refuse."""
+    sort, descending = request.args.get("_sort"), request.args.get("_sort_desc")
+    return not descending and (not sort or pks == [sort])
 
 
 async def _cells(db, table: str, columns: list[str], request) -> tuple[list[tuple[str, str]], str]:
@@ -275,7 +295,8 @@ def _csv_frame(table, names, request):
     def footer(exported: int, why: str | None) -> str:
         return stopped(exported, why) if why else ""
 
-    return ("" if request.args.get("_header") == "off" else csv_text([names])), footer
+    # the byte order mark tells Excel the file is UTF-8, as on every CSV here (plugins/errors.py)
+    return "\ufeff" + ("" if request.args.get("_header") == "off" else csv_text([names])), footer
 
 
 def _json_frame(table, names, request):

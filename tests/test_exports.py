@@ -38,17 +38,27 @@ EXPORTS = [
 ]
 
 
+BOM = "\ufeff"
+
+
 async def export(ds, table: str, params: dict, fmt: str):
     response = await ds.client.get(f"/datasets/{table}.{fmt}?" + urlencode(params | {"_stream": "on"}))
     assert response.status_code == 200, response.text
+    # every CSV starts with a byte order mark, for Excel; JSON never does
+    assert response.text.startswith(BOM) == (fmt == "csv")
     return response
+
+
+def text(response) -> str:
+    """The body without its byte order mark."""
+    return response.content.decode("utf-8-sig")
 
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("table, params, sql", EXPORTS)
 async def test_every_export_holds_exactly_the_matching_rows(ds, db, table, params, sql):
     expected = [row[0] for row in db.execute(sql)]
-    rows = list(csv.reader(io.StringIO((await export(ds, table, params, "csv")).text)))
+    rows = list(csv.reader(io.StringIO(text(await export(ds, table, params, "csv")))))
     assert len(rows) - 1 == len(expected)
     assert [int(row[0]) for row in rows[1:]] == expected
     data = json.loads((await export(ds, table, params, "json")).text)
@@ -66,7 +76,7 @@ async def test_the_csv_is_what_pythons_csv_module_writes_spreadsheet_safe(ds, db
     writer.writerow(columns)
     writer.writerows([spreadsheet_safe(v) for v in row]
                      for row in db.execute(f"select {', '.join(columns)} from tracks order by id"))
-    assert (await export(ds, "tracks", {}, "csv")).text == buffer.getvalue()
+    assert (await export(ds, "tracks", {}, "csv")).text == BOM + buffer.getvalue()
     risky = [row[0] for row in db.execute("select id from tracks where substr(title, 1, 1) in ('=', '+', '-', '@') "
                                           "or title like '%,%' or title like '%\"%'")]
     assert risky  # the samples hold titles that need quoting or could run as formulas
@@ -76,13 +86,13 @@ async def test_the_csv_is_what_pythons_csv_module_writes_spreadsheet_safe(ds, db
 async def test_labels_columns_and_download_names(ds):
     response = await export(ds, "tracks", {"dataset": "free-music-archive", "_labels": "on", "_col": "title",
                                            "_dl": "on"}, "csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    rows = list(csv.DictReader(io.StringIO(text(response))))
     assert list(rows[0]) == ["id", "title"]
     response = await export(ds, "tracks", {"dataset": "free-music-archive", "_labels": "on", "_dl": "on"}, "csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    rows = list(csv.DictReader(io.StringIO(text(response))))
     assert {row["dataset_label"] for row in rows} == {"Free Music Archive (FMA)"}
     assert list(rows[0])[:3] == ["id", "dataset", "dataset_label"]
-    assert response.headers["content-disposition"] == "attachment; filename*=UTF-8''tracks-filtered.csv"
+    assert response.headers["content-disposition"] == "attachment; filename*=UTF-8''tracks.csv"
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
 
 
@@ -92,6 +102,8 @@ async def test_labels_columns_and_download_names(ds):
     "/datasets/tracks.csv?_stream=on&_col=nothing",
     "/datasets/tracks.json?_stream=on&_search=%22NEAR(&_searchmode=raw",
     "/datasets/tracks.csv?_stream=on&_where=no_such_column=1",
+    "/datasets/tracks.csv?_stream=on&_sort=views",
+    "/datasets/tracks.json?_stream=on&_sort=id&_sort_desc=id",
 ])
 async def test_an_export_that_cannot_run_says_why_before_it_starts(ds, path):
     response = await ds.client.get(path)
@@ -111,7 +123,7 @@ async def test_an_export_that_stops_says_so_in_the_file(ds, db, monkeypatch):
                            ).fetchone()[0]
     exported = db.execute("select count(*) from tracks where id <= ?", [last_good]).fetchone()[0]
     params = {"_where": f"case when id > {last_good} then json('not json') else 1 end"}
-    lines = (await export(ds, "tracks", params, "csv")).text.splitlines()
+    lines = text(await export(ds, "tracks", params, "csv")).splitlines()
     assert lines[-1].startswith(f"Export stopped after {exported:,} rows: the database stopped the export (")
     assert lines[-1].endswith("This file is incomplete.") and len(lines) == 1 + exported + 1
     data = json.loads((await export(ds, "tracks", params, "json")).text)
@@ -145,4 +157,4 @@ async def test_the_artist_csv_is_what_pythons_csv_module_writes_from_its_json(ds
                "track_id"]
     buffer = io.StringIO()
     csv.writer(buffer).writerows([columns] + [[spreadsheet_safe(t[c]) for c in columns] for t in data["tracks"]])
-    assert (await ds.client.get(f"/artist/{key}.csv")).text == buffer.getvalue()
+    assert (await ds.client.get(f"/artist/{key}.csv")).text == BOM + buffer.getvalue()

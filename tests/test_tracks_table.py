@@ -8,10 +8,24 @@ from html import unescape
 from urllib.parse import urlencode
 
 import pytest
+from datasette.plugins import pm
 from datasette.utils import escape_fts
 
 from ingest import track_counts
 from ingest.table_filters import AtLeast, fts_matches_tracks
+
+
+def plugin(name: str):
+    """A plugin module of plugins/ (Datasette loads them; they cannot be imported)."""
+    return next(p for p in pm.get_plugins() if getattr(p, "__file__", "").endswith(f"plugins/{name}"))
+
+
+@pytest.fixture(autouse=True)
+def budgets_for_a_busy_machine(ds, monkeypatch):
+    """The counts' and facets' time budgets are wall-clock: on a busy test machine a tiny query can miss them.
+    Speed is measured in bench/, not here; these tests check what the pages say."""
+    monkeypatch.setattr(plugin("table_counts.py"), "COUNT_BUDGET_MS", 2_000)
+    monkeypatch.setattr(plugin("tracks_table.py"), "FACET_BUDGET_MS", 2_000)
 
 
 def ids(db, sql, *params) -> list[int]:
@@ -219,12 +233,6 @@ async def test_the_json_page_carries_the_count(ds, db, params, sql):
     assert len(data["rows"]) == min(50, data["filtered_table_rows_count"])
 
 
-def plugin(name: str):
-    from datasette.plugins import pm
-
-    return next(p for p in pm.get_plugins() if getattr(p, "__file__", "").endswith(f"plugins/{name}"))
-
-
 @pytest.mark.asyncio
 async def test_other_big_tables_are_counted_within_the_budget_too(ds, db, monkeypatch):
     monkeypatch.setattr(plugin("table_counts.py"), "BIG_TABLE", 0)  # the samples' tables are all small
@@ -265,4 +273,5 @@ async def test_a_track_page_links_only_the_references_an_index_counts(ds, sample
     await site.invoke_startup()
     html = (await site.client.get(f"/datasets/tracks/{track}")).text
     assert "from track_id in track_artists" in html
-    assert "in artist_title_keys" not in html and "Where this row comes from" in html
+    title = db.execute("select title from tracks where id = ?", [track]).fetchone()[0]
+    assert "in artist_title_keys" not in html and title in html
