@@ -2,7 +2,7 @@
 
 Datasette counts a filtered table page with `select count(*)` under the 3 s SQL time limit: on the 22-million-row
 tracks table that alone took 3 s for a column filter. On a big table's filtered page (HTML or JSON) Datasette's
-count is skipped (`_nocount`) and the page counts instead, and says how:
+count is skipped (`_nocount`, taken out of the page's links again) and the page counts instead, and says how:
 - tracks: exactly from `track_counts` when every filter is on its columns, exactly from the full-text index for a
   search alone (from `ingest/table_filters.py`);
 - otherwise up to 1,000, then up to 10,000 within a 50 ms budget ("more than 1,000 rows"), or not at all, with a
@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
@@ -31,6 +32,13 @@ BIG_TABLE = 200_000  # rows: a table smaller than this is counted by Datasette a
 COUNT_BUDGET_MS = 50  # for a count that is not precomputed
 FIRST_COUNT = 1_000  # counted first, in 30% of the budget
 COUNT_TASK = "table_counts.counting"  # the count started with the request, in its ASGI scope
+# Datasette's own count is skipped by adding this to the request. Datasette copies the request's arguments into
+# the links it builds (next page, facets, sort, the filter form): taken out of the page again, and out of a request
+# that still carries it, so that the next page is counted too and no link shows it.
+SKIP = ("_nocount", "counted-here")
+_SKIP_IN_PAGE = re.compile(rb'<input type="hidden" name="_nocount" value="counted-here">|'
+                           rb'(?:&amp;|&|%26)_nocount(?:=|%3D)counted-here(?![\w-])|'
+                           rb'(?<=\?)_nocount=counted-here(?:&amp;|&)?')
 
 
 def rows_in(datasette, table: str) -> int | None:
@@ -56,17 +64,20 @@ def asgi_wrapper(datasette):
                 rest = path[len(prefix):]
                 if path.startswith(prefix) and rest and "/" not in rest and not rest.endswith(".csv"):
                     table = tilde_decode(rest[:-len(".json")] if rest.endswith(".json") else rest)
-                    pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-                    if counted_here(datasette, table, pairs):
-                        query = scope["query_string"] + (b"&" if scope["query_string"] else b"") + b"_nocount=1"
+                    query = scope.get("query_string", b"")
+                    pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+                    if SKIP in pairs:  # a link from one of these pages
+                        pairs = [pair for pair in pairs if pair != SKIP]
+                        query = urlencode(pairs, encoding="latin-1").encode("latin-1")
                         scope = dict(scope, query_string=query)
+                    if counted_here(datasette, table, pairs):
+                        scope = dict(scope, query_string=query + (b"&" if query else b"") + urlencode([SKIP]).encode())
                         # counted on a SQL thread while Datasette reads the page's rows on another
                         counting = asyncio.ensure_future(count_rows(datasette, Request(scope, receive), table))
                         scope[COUNT_TASK] = counting
                         try:
-                            if rest.endswith(".json"):
-                                return await _json_with_count(app, counting, scope, receive, send)
-                            return await app(scope, receive, send)
+                            return await _page_with_count(app, counting, scope, receive, send,
+                                                          rest.endswith(".json"))
                         finally:
                             if not counting.done():
                                 counting.cancel()
@@ -79,8 +90,8 @@ def asgi_wrapper(datasette):
     return wrap
 
 
-async def _json_with_count(app, counting, scope, receive, send):
-    """The JSON page, with the count this plugin made."""
+async def _page_with_count(app, counting, scope, receive, send, is_json: bool):
+    """The page without the argument that skipped Datasette's count; the JSON page with the count made here."""
     messages = []
 
     async def keep(message):
@@ -88,8 +99,9 @@ async def _json_with_count(app, counting, scope, receive, send):
 
     await app(scope, receive, keep)
     start, body = messages[0], b"".join(m.get("body", b"") for m in messages[1:])
+    body = _SKIP_IN_PAGE.sub(b"", body)
     data = None
-    if start.get("status") == 200:
+    if is_json and start.get("status") == 200:
         try:
             data = json.loads(body)
         except ValueError:
@@ -102,8 +114,8 @@ async def _json_with_count(app, counting, scope, receive, send):
         if note:
             data["count_note"] = note
         body = json.dumps(data, cls=CustomJSONEncoder).encode("utf-8")
-        start = dict(start, headers=[(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-                     + [(b"content-length", str(len(body)).encode())])
+    start = dict(start, headers=[(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+                 + [(b"content-length", str(len(body)).encode())])
     await send(start)
     await send({"type": "http.response.body", "body": body})
 
@@ -173,7 +185,7 @@ async def count_rows(datasette, request, table: str) -> tuple[int | None, str]:
 @hookimpl
 def extra_template_vars(database, table, view_name, request, datasette):
     if view_name != "table" or database != DATABASE or not table or request is None \
-            or not counted_here(datasette, table, [p for p in arg_pairs(request.args) if p[0] != "_nocount"]):
+            or not counted_here(datasette, table, [p for p in arg_pairs(request.args) if p != SKIP]):
         return {}
 
     async def counted():
