@@ -233,8 +233,9 @@ async def _tracks_source(datasette, db, table, request, pks, row_sql, joins):
             return [row[2] for row in rows if row[1]], (rows[-1][0] if rows else after), len(rows) < CHUNK
 
         return chunks
-    # windows of ids over the dataset's range (or the table): each query reads at most CHUNK rows
-    # each dataset is one range of ids (the ranges may have gaps between them): windows of CHUNK ids over each
+    # each dataset is one block of ids (ingest/datasets.py, ID_BLOCK), with gaps between the blocks: windows of
+    # CHUNK ids over the filtered dataset's range, or over each dataset's in turn (no query reads more than CHUNK
+    # rows, and none the gaps)
     ranges = [p.id_range] if p.id_range else sorted(info.ranges.values()) or [(1, 0)]
     where = p.where(["tracks.id > :_after", "tracks.id <= :_until"], ranged=False)
     return _windows(f"select {row_sql} from tracks{joins}{where} order by tracks.id", params, ranges, CHUNK,
