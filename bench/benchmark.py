@@ -61,13 +61,21 @@ def build_ours(data: Path, config: Path) -> dict:
     rates = {m[0]: {"rows": int(m[1].replace(",", "")), "seconds": float(m[2]), "rows_per_s": int(m[3].replace(",", ""))}
              for m in re.findall(r"^(\S+): read ([\d,]+) rows, .* in ([\d.]+)s \(([\d,]+) rows/s\)", result.stderr, re.M)}
     steps = dict(re.findall(r"^  ([a-z -]+): ([\d.]+)s", result.stderr, re.M))
-    for name in ("metadata.yml", "settings.json", "plugins", "templates", "static"):
-        link = config / name
-        if not link.exists():
-            link.symlink_to(ROOT / name)
+    link_configuration(config)
     return {"wall_s": round(wall, 1), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
             "db_mb": round((config / "datasets.db").stat().st_size / 1e6), "datasets": rates,
             "steps_s": {k: float(v) for k, v in steps.items()}, "log": result.stderr.strip().splitlines()[-12:]}
+
+
+def link_configuration(config: Path) -> None:
+    """This checkout's metadata, settings, plugins and templates beside a database (one built by hand, or by an
+    earlier run: without them `--skip-build` would time a plain Datasette serving our database)."""
+    for name in ("metadata.yml", "settings.json", "plugins", "templates", "static"):
+        link = config / name
+        if link.is_symlink() and link.resolve() != (ROOT / name).resolve():
+            link.unlink()  # another checkout's
+        if not link.exists() and not link.is_symlink():
+            link.symlink_to(ROOT / name)
 
 
 def serve(target: Path) -> tuple[subprocess.Popen, str]:
@@ -237,6 +245,7 @@ def main() -> None:
             build_plain(plain_dir / "plain.db", {slug: args.data / path for slug, path in SOURCES.items()},
                         log=lambda m: print(m, file=sys.stderr))
             report["plain_build_s"] = round(time.monotonic() - started, 1)
+    link_configuration(ours_dir)
     values = pick(ours_dir / "datasets.db")
     mix, whole = requests(values), exports(values)
     process, base = serve(ours_dir)
