@@ -178,6 +178,22 @@ async def test_facets_count_what_the_rows_hold(ds, db, params, name, sql):
 
 
 @pytest.mark.asyncio
+async def test_a_facet_that_cannot_end_in_time_on_the_whole_table_says_so_at_once(ds, db, monkeypatch):
+    monkeypatch.setattr(plugin("tracks_table.py"), "UNFILTERED_FACET_ROWS", -1)  # as if the table were that big
+    html = (await ds.client.get("/datasets/tracks?_facet=artist_credit&_facet=dataset")).text
+    assert "These facets timed out: artist_credit" in html
+    data = (await ds.client.get("/datasets/tracks.json?_facet=artist_credit&_facet=dataset")).json()
+    assert "artist_credit" not in data["facet_results"]
+    assert {v["value"] for v in data["facet_results"]["dataset"]["results"]} == {
+        row[0] for row in db.execute("select distinct dataset from tracks")}  # precomputed: counted
+    # filtered, it gets its budget
+    html = (await ds.client.get("/datasets/tracks?_facet=artist_credit&dataset=free-music-archive")).text
+    assert "timed out" not in html
+    data = (await ds.client.get("/datasets/tracks.json?_facet=artist_credit&dataset=free-music-archive")).json()
+    assert data["facet_results"]["artist_credit"]["results"]
+
+
+@pytest.mark.asyncio
 async def test_facet_values_link_to_their_filter(ds):
     html = (await ds.client.get("/datasets/tracks?_facet=dataset")).text
     assert "/datasets/tracks?_facet=dataset&amp;dataset=free-music-archive" in html
