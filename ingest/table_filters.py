@@ -22,6 +22,7 @@ from datasette.filters import Filters
 from datasette.utils import escape_fts, escape_sqlite
 
 from . import track_counts
+from .normalize import search_text
 
 TABLE = "tracks"
 FTS_TABLE = "tracks_fts"
@@ -191,8 +192,9 @@ def plan(args, ranges: dict[str, tuple[int, int]], fts_ok: bool = True, raw_sear
         search = ""
     selections = list(filters.selections())
     for column, lookup, value in selections:
-        if column in FTS_COLUMNS and lookup == "exact" and _has_token(value):
-            fts_parts.append(f"{column} : {_phrase(value)}")
+        # the index holds each value as search_text folds it (ingest/search_index.py): so does the phrase
+        if column in FTS_COLUMNS and lookup == "exact" and _has_token(search_text(value) or ""):
+            fts_parts.append(f"{column} : {_phrase(search_text(value))}")
         if column == "dataset" and lookup == "exact":
             if result.dataset not in (None, value):  # two datasets: no row
                 result.id_range = (1, 0)
