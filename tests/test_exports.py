@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from html import unescape
 from urllib.parse import urlencode
 
 import pytest
@@ -143,8 +145,12 @@ async def test_exports_read_in_chunks_hold_every_row(ds, db, monkeypatch):
 
 @pytest.mark.asyncio
 async def test_the_search_page_links_to_the_export_of_every_match(ds):
-    html = (await ds.client.get("/search?q=love")).text
-    assert "/datasets/tracks.csv?_search=love&amp;_labels=on&amp;_stream=on&amp;_dl=on" in html
+    html = unescape((await ds.client.get("/search?q=love")).text)
+    table = re.search(r'href="/datasets/tracks\?([^"]*)">see every match in the table', html).group(1)
+    csv_link = re.search(r'href="(/datasets/tracks\.csv\?[^"]*)">download every match as CSV', html).group(1)
+    # the same search as the table the page links to, streamed whole
+    assert csv_link == f"/datasets/tracks.csv?{table}&_labels=on&_stream=on&_dl=on"
+    assert "_search=" in table
 
 
 @pytest.mark.asyncio
