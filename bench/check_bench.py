@@ -53,7 +53,7 @@ def _typo(rng: random.Random, text: str) -> str:
     i = rng.choice(long)
     word = words[i]
     j = rng.randrange(1, len(word) - 2)
-    words[i] = word[:j] + word[j + 1:] if rng.random() < 0.5 else word[:j] + word[j + 1] + word[j] + word[j + 2:]
+    words[i] = word[:j] + word[j + 1 :] if rng.random() < 0.5 else word[:j] + word[j + 1] + word[j] + word[j + 2 :]
     return " ".join(words)
 
 
@@ -78,11 +78,17 @@ def _alter(rng: random.Random, artist: str, title: str) -> tuple[str, str, str]:
 
 def _id_cells(rng: random.Random, dataset: str, source_id: str, url: str | None) -> dict:
     if dataset == "laion-disco-12m":
-        return {"youtube": rng.choice([source_id, f"https://www.youtube.com/watch?v={source_id}",
-                                       f"https://youtu.be/{source_id}"])}
+        return {
+            "youtube": rng.choice(
+                [source_id, f"https://www.youtube.com/watch?v={source_id}", f"https://youtu.be/{source_id}"]
+            )
+        }
     if dataset == "spotify-tracks-dataset":
-        return {"spotify": rng.choice([source_id, f"spotify:track:{source_id}",
-                                       f"https://open.spotify.com/track/{source_id}"])}
+        return {
+            "spotify": rng.choice(
+                [source_id, f"spotify:track:{source_id}", f"https://open.spotify.com/track/{source_id}"]
+            )
+        }
     if dataset == "sleeping-disco-9m":
         return {"url": url if url and rng.random() < 0.5 else f"https://genius.com/songs/{source_id}"}
     return {"url": url or ""}
@@ -90,21 +96,32 @@ def _id_cells(rng: random.Random, dataset: str, source_id: str, url: str | None)
 
 def _id_blocks(conn: sqlite3.Connection) -> list[tuple[int, int]]:
     """Each dataset's range of track ids (a block of its own)."""
-    return [(first, last) for first, last in conn.execute(
-        "select first_track_id, last_track_id from datasets where first_track_id is not null")]
+    return [
+        (first, last)
+        for first, last in conn.execute(
+            "select first_track_id, last_track_id from datasets where first_track_id is not null"
+        )
+    ]
 
 
 def _track(conn: sqlite3.Connection, rng: random.Random, blocks: list[tuple[int, int]], artists: int = 1):
     """A random track (each of the build's tracks as likely) with a title and at least `artists` primary artists:
     (id, dataset, source_id, url, title, duration, [artist names in credit order]), or None."""
     first, last = rng.choices(blocks, [last - first + 1 for first, last in blocks])[0]
-    track = conn.execute("select id, dataset, source_id, url, title, duration_s from tracks where id = ? "
-                         "and title is not null", (rng.randint(first, last),)).fetchone()
+    track = conn.execute(
+        "select id, dataset, source_id, url, title, duration_s from tracks where id = ? and title is not null",
+        (rng.randint(first, last),),
+    ).fetchone()
     if track is None:
         return None
-    names = [name for (name,) in conn.execute(
-        "select a.name from track_artists ta join artists a on a.id = ta.artist_id where ta.track_id = ? "
-        "and ta.role = 'primary' order by ta.position", (track[0],))]
+    names = [
+        name
+        for (name,) in conn.execute(
+            "select a.name from track_artists ta join artists a on a.id = ta.artist_id where ta.track_id = ? "
+            "and ta.role = 'primary' order by ta.position",
+            (track[0],),
+        )
+    ]
     if len(names) < artists:
         return None
     return (*track, names)
@@ -117,7 +134,7 @@ def make_catalogue(conn: sqlite3.Connection, rows: int, seed: int) -> tuple[byte
     out = io.StringIO()
     writer = csv.DictWriter(out, ["artist", "title", "duration", "youtube", "spotify", "url"], delimiter=";")
     writer.writeheader()
-    kinds = []
+    kinds: list[str] = []
     while len(kinds) < rows:
         kind = rng.choices(["id", "exact", "altered", "absent"], [20, 35, 25, 20])[0]
         if kind == "absent":
@@ -174,8 +191,18 @@ def _xlsx(header: list[str], rows: list[list]) -> bytes:
     return out.getvalue()
 
 
-MESSY = ("credits ;", "credits /", "credits ,", "delivery headers", "cp1252", "utf-16 no BOM", "xlsx",
-         "ms durations", "ISO durations", "headerless paste")
+MESSY = (
+    "credits ;",
+    "credits /",
+    "credits ,",
+    "delivery headers",
+    "cp1252",
+    "utf-16 no BOM",
+    "xlsx",
+    "ms durations",
+    "ISO durations",
+    "headerless paste",
+)
 
 
 def make_messy(conn: sqlite3.Connection, form: str, rows: int, seed: int) -> tuple[bytes, list[tuple | None]]:
@@ -193,8 +220,11 @@ def make_messy(conn: sqlite3.Connection, form: str, rows: int, seed: int) -> tup
             if track is None:
                 continue
             names = track[6]
-            credit = ({"credits ;": ";", "credits /": " / ", "credits ,": ", "}[form].join(names)
-                      if form.startswith("credits") else names[0])
+            credit = (
+                {"credits ;": ";", "credits /": " / ", "credits ,": ", "}[form].join(names)
+                if form.startswith("credits")
+                else names[0]
+            )
             if form == "cp1252":  # an Excel user's file: names that Windows-1252 can hold, accents welcome
                 try:
                     (credit + track[4]).encode("cp1252")
@@ -210,7 +240,8 @@ def make_messy(conn: sqlite3.Connection, form: str, rows: int, seed: int) -> tup
 
     wanted = [None if rng.random() < 0.1 else draw() for _ in range(rows)]  # None: an invented row
     invented = [(_invented(rng, rng.randint(1, 2)), _invented(rng, rng.randint(1, 3))) for _ in wanted]
-    rows_out, expected = [], []
+    rows_out: list = []
+    expected: list = []
     for entry, (fake_artist, fake_title) in zip(wanted, invented):
         if entry is None:
             rows_out.append((fake_artist, fake_title, None))
@@ -226,31 +257,39 @@ def make_messy(conn: sqlite3.Connection, form: str, rows: int, seed: int) -> tup
         for artist, title, duration in rows_out:
             core, featured, versions = split_title(title)
             version = versions[-1] if versions and not featured and title.endswith((")", "]")) else ""
-            name = title if not version else title[:title.rstrip(")]").rfind(version) - 1].rstrip(" ([-–—")
-            table.append([artist, name or title, version, _mmss(duration) if duration else "", "0602547000000",
-                          "BENCH-001"])
-        return _csv(["Track Artist", "Track Name", "Mix/Version", "Duration (mm:ss)", "UPC", "Catalog Number"],
-                    table, ";").encode("utf-8"), expected
+            name = title if not version else title[: title.rstrip(")]").rfind(version) - 1].rstrip(" ([-–—")
+            table.append(
+                [artist, name or title, version, _mmss(duration) if duration else "", "0602547000000", "BENCH-001"]
+            )
+        return _csv(
+            ["Track Artist", "Track Name", "Mix/Version", "Duration (mm:ss)", "UPC", "Catalog Number"], table, ";"
+        ).encode("utf-8"), expected
     if form == "cp1252":
         text = _csv(["Artist", "Title", "Length"], [[a, t, _mmss(d) if d else ""] for a, t, d in rows_out], ";")
         return text.encode("cp1252"), expected
     if form == "utf-16 no BOM":
-        return _csv(["Display Artist", "Song Name"], [[a, t] for a, t, _ in rows_out], "\t").encode("utf-16-le"), \
-            expected
+        return _csv(["Display Artist", "Song Name"], [[a, t] for a, t, _ in rows_out], "\t").encode(
+            "utf-16-le"
+        ), expected
     if form == "xlsx":  # half the durations typed as m:ss, which Excel keeps as hours and minutes
+
         def excel(d):
             if d and d < 24 * 60 and rng.random() < 0.5:
                 return datetime.time(int(d) // 60, int(d) % 60)
             return datetime.timedelta(seconds=round(d)) if d else None
-        return _xlsx(["Primary Artists", "Track Title", "Duration"], [[a, t, excel(d)] for a, t, d in rows_out]), \
-            expected
+
+        return _xlsx(
+            ["Primary Artists", "Track Title", "Duration"], [[a, t, excel(d)] for a, t, d in rows_out]
+        ), expected
     if form == "ms durations":
-        return _csv(["Artist", "Title", "Duration"],
-                    [[a, t, str(round(d * 1000)) if d else ""] for a, t, d in rows_out]).encode("utf-8"), expected
+        return _csv(
+            ["Artist", "Title", "Duration"], [[a, t, str(round(d * 1000)) if d else ""] for a, t, d in rows_out]
+        ).encode("utf-8"), expected
     if form == "ISO durations":
         iso = lambda d: f"PT{int(d) // 60}M{int(d) % 60}S"  # noqa: E731
-        return _csv(["Artist", "Title", "Duration"],
-                    [[a, t, iso(d) if d else ""] for a, t, d in rows_out]).encode("utf-8"), expected
+        return _csv(["Artist", "Title", "Duration"], [[a, t, iso(d) if d else ""] for a, t, d in rows_out]).encode(
+            "utf-8"
+        ), expected
     if form == "headerless paste":
         return "".join(f"{a} - {t}\n" for a, t, _ in rows_out).encode("utf-8"), expected
     raise ValueError(form)
@@ -262,8 +301,9 @@ def found_it(row: dict, track: tuple) -> bool:
     track_id, title, duration = track[0], track[4], track[5]
     listed = row.get("matches") or []
     hit = any(m["track_id"] == track_id for m in listed) or (
-        row.get("matches_total", 0) > len(listed) and any(title_key(m["title"] or "")[0] == title_key(title)[0]
-                                                            for m in listed))
+        row.get("matches_total", 0) > len(listed)
+        and any(title_key(m["title"] or "")[0] == title_key(title)[0] for m in listed)
+    )
     if hit and row.get("duration_s") is not None and duration:
         hit = abs(row["duration_s"] - duration) <= 1
     return hit
@@ -282,8 +322,10 @@ def main() -> int:
     (tracks,) = conn.execute("select count(*) from tracks").fetchone()
     t0 = time.monotonic()
     data, kinds = make_catalogue(conn, args.rows, args.seed)
-    print(f"database: {args.db} ({tracks:,} tracks); catalogue: {len(kinds):,} rows, {len(data) / 1e6:.1f} MB, "
-          f"made in {time.monotonic() - t0:.1f} s")
+    print(
+        f"database: {args.db} ({tracks:,} tracks); catalogue: {len(kinds):,} rows, {len(data) / 1e6:.1f} MB, "
+        f"made in {time.monotonic() - t0:.1f} s"
+    )
     if args.save:
         args.save.mkdir(parents=True, exist_ok=True)
         (args.save / "catalogue.csv").write_bytes(data)
@@ -296,11 +338,15 @@ def main() -> int:
         body = check_catalogue(conn, catalogue)
         t2 = time.monotonic()
         times.append(t2 - t1)
-        print(f"{run} run: read {t1 - t0:.2f} s, checked in {t2 - t1:.1f} s ({len(kinds) / (t2 - t1):,.0f} rows/s); "
-              f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+        print(
+            f"{run} run: read {t1 - t0:.2f} s, checked in {t2 - t1:.1f} s ({len(kinds) / (t2 - t1):,.0f} rows/s); "
+            f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB"
+        )
     summary = body["summary"]
-    print(f"{summary['found']:,} of {summary['rows']:,} rows found ({summary['uncertain']:,} uncertain); by best "
-          f"basis: {summary['by_best_basis']}; by dataset: {summary['by_dataset']}")
+    print(
+        f"{summary['found']:,} of {summary['rows']:,} rows found ({summary['uncertain']:,} uncertain); by best "
+        f"basis: {summary['by_best_basis']}; by dataset: {summary['by_dataset']}"
+    )
 
     outcome: dict[str, Counter] = {}
     for kind, row in zip(kinds, body["rows"]):
@@ -314,8 +360,9 @@ def main() -> int:
         print(f"{kind:<28}{sum(counts.values()):>7}  " + ", ".join(f"{b} {n}" for b, n in counts.most_common()))
 
     if args.messy:
-        print(f"\n{'messy form':<20}{'rows':>6}{'found':>7}{'recall':>9}{'absent':>8}{'false +':>9}{'time':>8}"
-              "  read as")
+        print(
+            f"\n{'messy form':<20}{'rows':>6}{'found':>7}{'recall':>9}{'absent':>8}{'false +':>9}{'time':>8}  read as"
+        )
         false_positives = absent_total = 0
         for form in MESSY:
             messy, expected = make_messy(conn, form, args.messy, args.seed)
@@ -336,8 +383,10 @@ def main() -> int:
             read_as = f"{catalogue.format}, {catalogue.encoding}, columns {', '.join(catalogue.columns)}"
             if catalogue.durations:
                 read_as += f"; durations {dict(catalogue.durations)}"
-            print(f"{form:<20}{len(present):>6}{hits:>7}{hits / max(len(present), 1):>9.1%}{len(absent):>8}"
-                  f"{wrong:>9}{elapsed:>7.1f}s  {read_as}")
+            print(
+                f"{form:<20}{len(present):>6}{hits:>7}{hits / max(len(present), 1):>9.1%}{len(absent):>8}"
+                f"{wrong:>9}{elapsed:>7.1f}s  {read_as}"
+            )
         print(f"false positives on invented rows: {false_positives} of {absent_total}")
     print(f"\n10,000-row-class timing: {times[-1]:.1f} s warm, {times[0]:.1f} s first")
     return 0

@@ -15,8 +15,10 @@ import sys
 def digests(path: str) -> dict[str, str]:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     found = {}
-    for kind, name, sql in conn.execute("select type, name, sql from sqlite_master where type in ('table', 'index') "
-                                        "and name not like 'sqlite_%' order by name").fetchall():
+    for kind, name, sql in conn.execute(
+        "select type, name, sql from sqlite_master where type in ('table', 'index') "
+        "and name not like 'sqlite_%' order by name"
+    ).fetchall():
         digest = hashlib.sha256(" ".join((sql or "").split()).encode())
         if kind == "table" and not (sql or "").lower().startswith("create virtual"):
             columns = len(conn.execute(f"pragma table_info([{name}])").fetchall())

@@ -48,9 +48,19 @@ from benchmark import serve  # noqa: E402
 from mix import pick, requests  # noqa: E402
 
 # kind → share of requests (in percent): mostly searches and artist pages, "a few" CSV downloads
-WEIGHTS = {"search: artist": 30, "artist page": 20, "search: title": 15, "pasted link": 10, "landing page": 8.5,
-           "table search": 5, "track page": 4, "facet or filter": 3, "saved query": 3, "CSV download": 0.5,
-           "catalogue check page": 1}
+WEIGHTS = {
+    "search: artist": 30,
+    "artist page": 20,
+    "search: title": 15,
+    "pasted link": 10,
+    "landing page": 8.5,
+    "table search": 5,
+    "track page": 4,
+    "facet or filter": 3,
+    "saved query": 3,
+    "CSV download": 0.5,
+    "catalogue check page": 1,
+}
 ZIPF_S = 1.0
 
 
@@ -64,23 +74,34 @@ def realistic(db_path: Path, seed: int = 15):
     """A function that returns the next (kind, path) of the realistic mix, for one client."""
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     artists = db.execute("select key, name from artists order by tracks desc, id limit 5000").fetchall()
-    popular = db.execute("select t.id, t.title from top_tracks top join tracks t on t.id = top.track_id "
-                         "where t.title is not null order by top.position, top.dataset").fetchall()
+    popular = db.execute(
+        "select t.id, t.title from top_tracks top join tracks t on t.id = top.track_id "
+        "where t.title is not null order by top.position, top.dataset"
+    ).fetchall()
     titles, tracks = [title for _, title in popular], [track for track, _ in popular]
     sample = random.Random(seed)
     links = []
-    for slug, pattern in (("laion-disco-12m", "https://www.youtube.com/watch?v={}"),
-                          ("spotify-tracks-dataset", "https://open.spotify.com/track/{}?si=share")):
+    for slug, pattern in (
+        ("laion-disco-12m", "https://www.youtube.com/watch?v={}"),
+        ("spotify-tracks-dataset", "https://open.spotify.com/track/{}?si=share"),
+    ):
         first, last = db.execute("select first_track_id, last_track_id from datasets where slug = ?", [slug]).fetchone()
         for track in (sample.randint(first, last) for _ in range(500)):
             links.append(pattern.format(db.execute("select source_id from tracks where id = ?", [track]).fetchone()[0]))
     datasets = [row[0] for row in db.execute("select slug from datasets order by first_track_id")]
     db.close()
-    facets = ["/datasets/tracks?_facet=dataset", "/datasets/tracks?_facet=licence_code",
-              *(f"/datasets/tracks?dataset={d}&_facet=release_year" for d in datasets),
-              *(f"/datasets/tracks?dataset={d}&explicit=1" for d in datasets)]
-    saved = ["/datasets/row_counts", "/datasets/fma_licences", "/datasets/tracks_per_year?dataset=",
-             *(f"/datasets/top_artists?dataset={d}" for d in datasets)]
+    facets = [
+        "/datasets/tracks?_facet=dataset",
+        "/datasets/tracks?_facet=licence_code",
+        *(f"/datasets/tracks?dataset={d}&_facet=release_year" for d in datasets),
+        *(f"/datasets/tracks?dataset={d}&explicit=1" for d in datasets),
+    ]
+    saved = [
+        "/datasets/row_counts",
+        "/datasets/fma_licences",
+        "/datasets/tracks_per_year?dataset=",
+        *(f"/datasets/top_artists?dataset={d}" for d in datasets),
+    ]
 
     def client(number: int):
         rng = random.Random(seed * 1000 + number)
@@ -142,7 +163,7 @@ async def run(base: str, make_client, first: int, clients: int, deadline: float)
                 async with http.get(base + path, allow_redirects=False) as response:
                     await response.read()
                     status, cache = response.status, response.headers.get("x-cache", "")
-            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            except (TimeoutError, aiohttp.ClientError) as error:
                 status, cache = type(error).__name__, ""
             results.append((kind, status, (time.perf_counter() - started) * 1000, cache, path))
 
@@ -170,12 +191,20 @@ def summary(results: list[tuple], seconds: float, cpu: dict) -> dict:
         times = sorted(r[2] for r in results if r[0] == kind)
         kinds[kind] = {"requests": len(times), "p50_ms": percentile(times, 0.5), "p95_ms": percentile(times, 0.95)}
     cached = [r for r in results if r[3]]
-    return {"seconds": round(seconds, 1), "requests": len(results), "requests_per_s": round(len(results) / seconds, 1),
-            "p50_ms": percentile(latencies, 0.5), "p95_ms": percentile(latencies, 0.95),
-            "p99_ms": percentile(latencies, 0.99), "max_ms": percentile(latencies, 1.0),
-            "errors": len(errors), "error_samples": errors[:10],
-            "cache_hits": round(sum(r[3] == "HIT" for r in cached) / len(cached), 3) if cached else None,
-            "cpu_cores_used": cpu, "kinds": kinds}
+    return {
+        "seconds": round(seconds, 1),
+        "requests": len(results),
+        "requests_per_s": round(len(results) / seconds, 1),
+        "p50_ms": percentile(latencies, 0.5),
+        "p95_ms": percentile(latencies, 0.95),
+        "p99_ms": percentile(latencies, 0.99),
+        "max_ms": percentile(latencies, 1.0),
+        "errors": len(errors),
+        "error_samples": errors[:10],
+        "cache_hits": round(sum(r[3] == "HIT" for r in cached) / len(cached), 3) if cached else None,
+        "cpu_cores_used": cpu,
+        "kinds": kinds,
+    }
 
 
 # --- processes and their CPU ---------------------------------------------------------------------------------------
@@ -235,8 +264,11 @@ def deployment(config: Path, replicas: int):
     assert servers in conf and f":{front};" in conf, "deploy/nginx.conf no longer has the lines this script moves"
     (work / "nginx.conf").write_text(conf)
     log = (work / "replicas.log").open("wb")
-    script = subprocess.Popen(["bash", str(ROOT / "deploy" / "serve-replicas.sh"), str(replicas), str(first),
-                               str(config)], stdout=log, stderr=subprocess.STDOUT)
+    script = subprocess.Popen(
+        ["bash", str(ROOT / "deploy" / "serve-replicas.sh"), str(replicas), str(first), str(config)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     master = None
     try:
         for _ in range(600):
@@ -246,10 +278,11 @@ def deployment(config: Path, replicas: int):
                 break
             except httpx.HTTPError:
                 if script.poll() is not None:
-                    raise SystemExit((work / "replicas.log").read_text()[-2000:])
+                    raise SystemExit((work / "replicas.log").read_text()[-2000:]) from None
                 time.sleep(0.2)
-        subprocess.run([nginx, "-c", str(work / "nginx.conf"), "-p", f"{work}/", "-e", str(work / "startup.log")],
-                       check=True)
+        subprocess.run(
+            [nginx, "-c", str(work / "nginx.conf"), "-p", f"{work}/", "-e", str(work / "startup.log")], check=True
+        )
         master = int((work / "nginx.pid").read_text())
         for _ in range(50):  # the master forks its workers after it has written its pid
             workers = children(master)
@@ -262,8 +295,9 @@ def deployment(config: Path, replicas: int):
         yield f"http://127.0.0.1:{front}", pids
     finally:
         if master:
-            subprocess.run([nginx, "-c", str(work / "nginx.conf"), "-p", f"{work}/", "-e", str(work / "stop.log"),
-                            "-s", "stop"])
+            subprocess.run(
+                [nginx, "-c", str(work / "nginx.conf"), "-p", f"{work}/", "-e", str(work / "stop.log"), "-s", "stop"]
+            )
         script.terminate()
         script.wait(30)
         log.close()
@@ -289,27 +323,47 @@ def measure(base: str, pids: dict, args, db: Path) -> dict:
     seconds = time.time() - started
     mine = os.times()
     after = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    cpu = {name: round((after[name] - before[name]) / seconds, 2) for name in pids
-           if after[name] is not None and before[name] is not None}
-    cpu["load generator (this script)"] = round((mine.children_user + mine.children_system
-                                                 - own.children_user - own.children_system
-                                                 + mine.user + mine.system - own.user - own.system) / seconds, 2)
+    cpu = {
+        name: round((end - start) / seconds, 2)
+        for name in pids
+        if (end := after[name]) is not None and (start := before[name]) is not None
+    }
+    cpu["load generator (this script)"] = round(
+        (
+            mine.children_user
+            + mine.children_system
+            - own.children_user
+            - own.children_system
+            + mine.user
+            + mine.system
+            - own.user
+            - own.system
+        )
+        / seconds,
+        2,
+    )
     return summary(results, seconds, cpu)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", type=Path, help="a configuration directory to serve (with datasets.db)")
-    parser.add_argument("--deployment", type=int, metavar="N",
-                        help="serve --config with N replicas behind nginx, as deploy/ documents")
+    parser.add_argument(
+        "--deployment", type=int, metavar="N", help="serve --config with N replicas behind nginx, as deploy/ documents"
+    )
     parser.add_argument("--url", help="a running server instead")
     parser.add_argument("--db", type=Path, help="with --url: the database it serves (to choose the requests)")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--mix", choices=("realistic", "fixed"), default="realistic")
     parser.add_argument("--processes", type=int, default=1, help="load generator processes")
-    parser.add_argument("--warm-up", type=float, default=0, metavar="SECONDS",
-                        help="run the same crowd this long before measuring (a cache that has seen the crowd)")
+    parser.add_argument(
+        "--warm-up",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="run the same crowd this long before measuring (a cache that has seen the crowd)",
+    )
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--name", help="name of the report (load-<name>.json)")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results", help="where to write the report")
@@ -332,8 +386,13 @@ def main() -> None:
             for _ in range(50):
                 http.get(base + warm()[1])
         result = measure(base, pids, args, db)
-    result = {"target": "deployment" if args.deployment else ("url" if args.url else "one datasette process"),
-              "replicas": args.deployment, "clients": args.clients, "mix": args.mix, "warm_up_s": args.warm_up} | result
+    result = {
+        "target": "deployment" if args.deployment else ("url" if args.url else "one datasette process"),
+        "replicas": args.deployment,
+        "clients": args.clients,
+        "mix": args.mix,
+        "warm_up_s": args.warm_up,
+    } | result
     print(json.dumps(result, indent=2))
     args.results.mkdir(parents=True, exist_ok=True)
     name = args.name or (args.config or db.parent).name

@@ -39,8 +39,11 @@ def _sleeping(directory: Path):
                 except orjson.JSONDecodeError:
                     continue
                 if isinstance(row, dict):
-                    yield {k: (orjson.dumps(v).decode() if isinstance(v, (list, dict)) else v)
-                           for k, v in row.items() if k not in DROPPED}
+                    yield {
+                        k: (orjson.dumps(v).decode() if isinstance(v, (list, dict)) else v)
+                        for k, v in row.items()
+                        if k not in DROPPED
+                    }
 
 
 def _csv(path: Path):
@@ -63,6 +66,6 @@ def build_plain(out: Path, sources: dict[str, Path], log=print) -> Path:
     }
     for table, rows in readers.items():
         log(f"plain: inserting {table} …")
-        db[table].insert_all(rows, batch_size=20_000, alter=True)
-        db[table].enable_fts(list(TABLES[table]), fts_version="FTS5")
+        db.table(table).insert_all(rows, batch_size=20_000, alter=True)
+        db.table(table).enable_fts(list(TABLES[table]), fts_version="FTS5")
     return out

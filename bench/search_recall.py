@@ -42,22 +42,50 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 from datasette.app import Datasette  # noqa: E402
-
 from rapidfuzz import process  # noqa: E402
 from rapidfuzz.distance import OSA  # noqa: E402
 
 from ingest.normalize import fold, latin_readings, match_key, search_words, title_key  # noqa: E402
 
-CLASSES = ("exact", "prefix", "one edit", "two edits", "dropped accents", "non-decomposable", "romanisation",
-           "and / &", "punctuation removed", "full-width", "surname only")
+CLASSES = (
+    "exact",
+    "prefix",
+    "one edit",
+    "two edits",
+    "dropped accents",
+    "non-decomposable",
+    "romanisation",
+    "and / &",
+    "punctuation removed",
+    "full-width",
+    "surname only",
+)
 TOP = 10
 
-NON_DECOMPOSABLE = {"ø": ("o", "oe"), "Ø": ("O", "OE"), "æ": ("ae", "a"), "Æ": ("AE",), "œ": ("oe",), "Œ": ("OE",),
-                    "ß": ("ss",), "ł": ("l",), "Ł": ("L",), "đ": ("d", "dj"), "Đ": ("D", "Dj"), "þ": ("th",),
-                    "Þ": ("Th",), "ð": ("d", "th"), "Ð": ("D",)}
+NON_DECOMPOSABLE = {
+    "ø": ("o", "oe"),
+    "Ø": ("O", "OE"),
+    "æ": ("ae", "a"),
+    "Æ": ("AE",),
+    "œ": ("oe",),
+    "Œ": ("OE",),
+    "ß": ("ss",),
+    "ł": ("l",),
+    "Ł": ("L",),
+    "đ": ("d", "dj"),
+    "Đ": ("D", "Dj"),
+    "þ": ("th",),
+    "Þ": ("Th",),
+    "ð": ("d", "th"),
+    "Ð": ("D",),
+}
 # Russian as a passport spells it (ICAO 9303): another scheme than either of the index's readings
-ICAO = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-                "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch ie y _ e iu ia".split()))
+ICAO = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch ie y _ e iu ia".split(),
+    )
+)
 VOWELS = "aeiou"
 
 
@@ -146,8 +174,7 @@ def variant(rng: random.Random, kind: str, text: str, name: bool = True) -> str 
     if kind == "non-decomposable":
         if not any(ch in NON_DECOMPOSABLE for ch in text):
             return None
-        return strip_accents("".join(rng.choice(NON_DECOMPOSABLE[ch]) if ch in NON_DECOMPOSABLE else ch
-                                     for ch in text))
+        return strip_accents("".join(rng.choice(NON_DECOMPOSABLE[ch]) if ch in NON_DECOMPOSABLE else ch for ch in text))
     if kind == "romanisation":
         return romanise(rng, text, name)
     if kind == "and / &":
@@ -177,16 +204,21 @@ def variant(rng: random.Random, kind: str, text: str, name: bool = True) -> str 
 def nonsense(rng: random.Random) -> str:
     def word():
         return "".join(rng.choice("bcdfghjklmnpqrstvwxz") + rng.choice("aeiouy") for _ in range(rng.randint(2, 4)))
+
     return " ".join(word().capitalize() for _ in range(rng.randint(1, 3)))
 
 
 def configured(db: Path) -> Datasette:
     """Datasette as `datasette .` runs it from the repository root (immutable, with the build's inspect file)."""
     inspect = db.parent / "inspect-data.json"
-    return Datasette(immutables=[str(db)], inspect_data=json.loads(inspect.read_text()) if inspect.exists() else None,
-                     metadata=yaml.safe_load((ROOT / "metadata.yml").read_text()),
-                     settings=json.loads((ROOT / "settings.json").read_text()),
-                     plugins_dir=str(ROOT / "plugins"), template_dir=str(ROOT / "templates"))
+    return Datasette(
+        immutables=[str(db)],
+        inspect_data=json.loads(inspect.read_text()) if inspect.exists() else None,
+        metadata=yaml.safe_load((ROOT / "metadata.yml").read_text()),
+        settings=json.loads((ROOT / "settings.json").read_text()),
+        plugins_dir=str(ROOT / "plugins"),
+        template_dir=str(ROOT / "templates"),
+    )
 
 
 async def run(args) -> dict:
@@ -198,23 +230,30 @@ async def run(args) -> dict:
     special = [row for row in artists if not row[1].isascii() or any(ch in row[1] for ch in "&.-'’/!")]
     sample += rng.sample(special, min(len(special), args.artists))
     track_count = conn.execute("select max(id) from tracks").fetchone()[0]
-    tracks = []
+    tracks: list = []
     while len(tracks) < args.tracks:
         track_id = rng.randint(1, track_count)
-        row = conn.execute("select t.id, t.title, a.id, a.name from tracks t join track_artists ta on "
-                           "ta.track_id = t.id and ta.position = 0 join artists a on a.id = ta.artist_id "
-                           "where t.id = ? and t.title is not null", (track_id,)).fetchone()
+        row = conn.execute(
+            "select t.id, t.title, a.id, a.name from tracks t join track_artists ta on "
+            "ta.track_id = t.id and ta.position = 0 join artists a on a.id = ta.artist_id "
+            "where t.id = ? and t.title is not null",
+            (track_id,),
+        ).fetchone()
         if row and search_words(row[1]) and title_key(row[1])[0]:
             tracks.append(row)
-    special = conn.execute("select t.id, t.title, a.id, a.name from tracks t join track_artists ta on "
-                           "ta.track_id = t.id and ta.position = 0 join artists a on a.id = ta.artist_id "
-                           "where t.id in (select id from tracks where title glob '*[^ -~]*' or title like '%&%' "
-                           "or title like '% and %' or title like '%''%' limit 20000)").fetchall()
+    special = conn.execute(
+        "select t.id, t.title, a.id, a.name from tracks t join track_artists ta on "
+        "ta.track_id = t.id and ta.position = 0 join artists a on a.id = ta.artist_id "
+        "where t.id in (select id from tracks where title glob '*[^ -~]*' or title like '%&%' "
+        "or title like '% and %' or title like '%''%' limit 20000)"
+    ).fetchall()
     tracks += rng.sample(special, min(len(special), args.tracks))
 
     def surname_shared(word: str) -> int:
-        return conn.execute("select count(*) from (select 1 from artists_fts where artists_fts match ? limit 11)",
-                            ('"' + fold(word).replace('"', '""') + '"',)).fetchone()[0]
+        return conn.execute(
+            "select count(*) from (select 1 from artists_fts where artists_fts match ? limit 11)",
+            ('"' + fold(word).replace('"', '""') + '"',),
+        ).fetchone()[0]
 
     key_list = [key for (key,) in conn.execute("select distinct match_key from artists")]
 
@@ -222,12 +261,16 @@ async def run(args) -> dict:
         """Whether the typo spells another artist's name as well as, or better than, the intended one
         (`Ingrid T. Costa` typed `ingrid z. costa` when an Ingrid Z. Costa is there too)."""
         typed_key, own = match_key(typed), match_key(name)
-        return any(key != own for key, _, _ in process.extract(
-            typed_key, key_list, scorer=OSA.distance, score_cutoff=OSA.distance(typed_key, own), limit=3))
+        return any(
+            key != own
+            for key, _, _ in process.extract(
+                typed_key, key_list, scorer=OSA.distance, score_cutoff=OSA.distance(typed_key, own), limit=3
+            )
+        )
 
     ds = configured(args.db)
     await ds.invoke_startup()
-    results = {"artists": {}, "tracks": {}, "nonsense": {}}
+    results: dict[str, dict] = {"artists": {}, "tracks": {}, "nonsense": {}}
     timings = []
 
     async def search(q: str) -> dict:
@@ -239,7 +282,7 @@ async def run(args) -> dict:
 
     for kind in CLASSES:
         found = tried = skipped = 0
-        misses = []
+        misses: list = []
         seen = set()
         for artist_id, name in sample:
             if artist_id in seen:
@@ -255,8 +298,9 @@ async def run(args) -> dict:
                 continue
             seen.add(artist_id)
             data = await search(typed)
-            shown = [a["id"] for a in data["artists"]] + [a["id"] for a in (data["did_you_mean"] or {}).get(
-                "artists", [])]
+            shown = [a["id"] for a in data["artists"]] + [
+                a["id"] for a in (data["did_you_mean"] or {}).get("artists", [])
+            ]
             tried += 1
             if artist_id in shown[:TOP]:
                 found += 1
@@ -279,22 +323,27 @@ async def run(args) -> dict:
             # a prefix is what is still being typed: it comes last
             query = f"{typed} {name}" if rng.random() < 0.5 and kind != "prefix" else f"{name} {typed}"
             data = await search(query)
-            shown = [t["id"] for t in data["tracks"]] + [t["id"] for t in (data["did_you_mean"] or {}).get(
-                "tracks") or []]
+            shown = [t["id"] for t in data["tracks"]] + [
+                t["id"] for t in (data["did_you_mean"] or {}).get("tracks") or []
+            ]
             shown = shown[:TOP]
             tried += 1
             key = title_key(title)[0]
             marks = ", ".join("?" * len(shown))
-            hit = shown and conn.execute(
-                f"select 1 from artist_title_keys where artist_id = ? and title_key = ? and track_id in ({marks})",
-                (artist_id, key, *shown)).fetchone()
+            hit = (
+                shown
+                and conn.execute(
+                    f"select 1 from artist_title_keys where artist_id = ? and title_key = ? and track_id in ({marks})",
+                    (artist_id, key, *shown),
+                ).fetchone()
+            )
             if hit:
                 found += 1
             elif len(misses) < 5:
                 misses.append(f"{query!r} for {title!r} by {name!r}")
         results["tracks"][kind] = {"n": tried, "found": found, "misses": misses}
     claims = anything = 0
-    examples = []
+    examples: list = []
     names = {key for (key,) in conn.execute("select match_key from artists")}
     tried = 0
     while tried < args.nonsense:
@@ -311,9 +360,13 @@ async def run(args) -> dict:
             examples.append(f"{typed!r} → {shown[:3]}")
     results["nonsense"] = {"n": tried, "exact_claims": claims, "any_result": anything, "examples": examples}
     timings.sort()
-    results["latency_ms"] = {"p50": round(timings[len(timings) // 2][0], 1),
-                             "p95": round(timings[int(len(timings) * 0.95)][0], 1), "max": round(timings[-1][0], 1),
-                             "queries": len(timings), "slowest": [(round(ms, 1), q) for ms, q in timings[-10:]]}
+    results["latency_ms"] = {
+        "p50": round(timings[len(timings) // 2][0], 1),
+        "p95": round(timings[int(len(timings) * 0.95)][0], 1),
+        "max": round(timings[-1][0], 1),
+        "queries": len(timings),
+        "slowest": [(round(ms, 1), q) for ms, q in timings[-10:]],
+    }
     return results
 
 
@@ -329,19 +382,27 @@ def report(results: dict) -> str:
         lines.append(f"| {kind} | " + " | ".join(cell(a) + (str(a["skipped"]),) + cell(t)) + " |")
     n = results["nonsense"]
     lines.append("")
-    lines.append(f"Nonsense names: {n['n']}, exact claims: **{n['exact_claims']}**, any artist or track shown: "
-                 f"{n['any_result']}.")
+    lines.append(
+        f"Nonsense names: {n['n']}, exact claims: **{n['exact_claims']}**, any artist or track shown: "
+        f"{n['any_result']}."
+    )
     latency = results["latency_ms"]
-    lines.append(f"Search latency in-process over {latency['queries']} queries: p50 {latency['p50']} ms, "
-                 f"p95 {latency['p95']} ms, max {latency['max']} ms.")
+    lines.append(
+        f"Search latency in-process over {latency['queries']} queries: p50 {latency['p50']} ms, "
+        f"p95 {latency['p95']} ms, max {latency['max']} ms."
+    )
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("db", type=Path)
-    parser.add_argument("--artists", type=int, default=300, help="artists drawn at random (as many again among "
-                                                                   "names with accents, scripts or punctuation)")
+    parser.add_argument(
+        "--artists",
+        type=int,
+        default=300,
+        help="artists drawn at random (as many again among names with accents, scripts or punctuation)",
+    )
     parser.add_argument("--tracks", type=int, default=300)
     parser.add_argument("--nonsense", type=int, default=200)
     parser.add_argument("--seed", type=int, default=11)

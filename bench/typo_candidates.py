@@ -36,13 +36,15 @@ from rapidfuzz.distance import OSA  # noqa: E402
 
 from ingest import search_index  # noqa: E402
 
-SYLLABLES = ("ka ri mo la ne to sa vi an el or us in be da go hu ja ke li ma no pe qu ro si ta ul ve wo xa yo ze "
-             "st tr ch sh th br").split()
+SYLLABLES = (
+    "ka ri mo la ne to sa vi an el or us in be da go hu ja ke li ma no pe qu ro si ta ul ve wo xa yo ze "
+    "st tr ch sh th br"
+).split()
 PREFIX = 7  # SymSpell's prefix length
 
 
 def vocabulary(db: Path | None, size: int, rng: random.Random) -> list[str]:
-    words = set()
+    words: set[str] = set()
     if db:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         words.update(term for (term,) in conn.execute("select term from search_terms where length(term) >= 4"))
@@ -73,12 +75,17 @@ def build_trigram(path: Path, words: list[str]) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("pragma journal_mode = off")
     conn.execute("begin")
-    conn.execute("create table search_terms (id integer primary key, term text not null, docs integer not null, "
-                 "track_docs integer not null)")
-    conn.execute("create virtual table search_terms_fts using fts5(term, content='', tokenize='trigram', "
-                 "detail='none')")
-    conn.executemany("insert into search_terms values (?, ?, 1, 1)",
-                     (((len(word) << search_index.LENGTH_SHIFT) | n, word) for n, word in enumerate(words)))
+    conn.execute(
+        "create table search_terms (id integer primary key, term text not null, docs integer not null, "
+        "track_docs integer not null)"
+    )
+    conn.execute(
+        "create virtual table search_terms_fts using fts5(term, content='', tokenize='trigram', detail='none')"
+    )
+    conn.executemany(
+        "insert into search_terms values (?, ?, 1, 1)",
+        (((len(word) << search_index.LENGTH_SHIFT) | n, word) for n, word in enumerate(words)),
+    )
     conn.execute("insert into search_terms_fts (rowid, term) select id, '^' || term || '$' from search_terms")
     conn.execute("create unique index search_terms_term on search_terms(term)")
     conn.execute("commit")
@@ -88,7 +95,7 @@ def build_trigram(path: Path, words: list[str]) -> sqlite3.Connection:
 def deletions(word: str, depth: int = 2) -> set[str]:
     found = frontier = {word[:PREFIX]}
     for _ in range(depth):
-        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w)) if len(w) > 1}
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w)) if len(w) > 1}
         found = found | frontier
     return found
 
@@ -104,8 +111,9 @@ def build_deletions(path: Path, words: list[str]) -> sqlite3.Connection:
     conn.execute("create table words (id integer primary key, term text not null)")
     conn.executemany("insert into words values (?, ?)", enumerate(words))
     conn.execute("create temp table load (h integer, id integer)")
-    conn.executemany("insert into temp.load values (?, ?)",
-                     ((_hash(d), n) for n, word in enumerate(words) for d in deletions(word)))
+    conn.executemany(
+        "insert into temp.load values (?, ?)", ((_hash(d), n) for n, word in enumerate(words) for d in deletions(word))
+    )
     conn.execute("create table neighbourhood (h integer, id integer, primary key (h, id)) without rowid")
     conn.execute("insert or ignore into neighbourhood select h, id from temp.load order by h, id")
     conn.execute("drop table temp.load")
@@ -115,8 +123,11 @@ def build_deletions(path: Path, words: list[str]) -> sqlite3.Connection:
 
 def lookup_deletions(conn: sqlite3.Connection, word: str, edits: int) -> list[str]:
     hashes = sorted({_hash(d) for d in deletions(word)})
-    rows = conn.execute(f"select w.term from words w where w.id in (select id from neighbourhood where h in "
-                        f"({', '.join('?' * len(hashes))}))", hashes).fetchall()
+    rows = conn.execute(
+        f"select w.term from words w where w.id in (select id from neighbourhood where h in "
+        f"({', '.join('?' * len(hashes))}))",
+        hashes,
+    ).fetchall()
     return [term for (term,) in rows if OSA.distance(word, term, score_cutoff=edits) <= edits]
 
 
@@ -136,9 +147,12 @@ def measure(name: str, lookup, targets: list[str], rng: random.Random) -> dict:
             tried += 1
             found += target in candidates
         times.sort()
-        out[edits] = {"n": tried, "recall": found / tried if tried else None,
-                      "p50": statistics.median(times) if times else None,
-                      "p95": times[int(len(times) * 0.95)] if times else None}
+        out[edits] = {
+            "n": tried,
+            "recall": found / tried if tried else None,
+            "p50": statistics.median(times) if times else None,
+            "p95": times[int(len(times) * 0.95)] if times else None,
+        }
     return out
 
 
@@ -156,10 +170,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=args.work) as work:
         rows = []
         for name, build, lookup in (
-                ("trigram (built)", build_trigram,
-                 lambda conn: lambda typed, edits: [t for t, _, _ in search_index.similar_terms(conn, typed, edits)]),
-                ("deletions", build_deletions,
-                 lambda conn: lambda typed, edits: lookup_deletions(conn, typed, edits))):
+            (
+                "trigram (built)",
+                build_trigram,
+                lambda conn: lambda typed, edits: [t for t, _, _ in search_index.similar_terms(conn, typed, edits)],
+            ),
+            ("deletions", build_deletions, lambda conn: lambda typed, edits: lookup_deletions(conn, typed, edits)),
+        ):
             path = Path(work) / f"{name.split()[0]}.db"
             started = time.monotonic()
             conn = build(path, words)
@@ -175,8 +192,11 @@ def main() -> None:
         cells = []
         for edits in (1, 2):
             r = result[edits]
-            cells += ([f"{100 * r['recall']:.1f} % (n={r['n']})", f"{r['p50']:.1f} ms", f"{r['p95']:.1f} ms"]
-                      if r["n"] else ["n/a", "", ""])
+            cells += (
+                [f"{100 * r['recall']:.1f} % (n={r['n']})", f"{r['p50']:.1f} ms", f"{r['p95']:.1f} ms"]
+                if r["n"]
+                else ["n/a", "", ""]
+            )
         print(f"| {name} | {seconds:.0f} s | {size:,.0f} MB | " + " | ".join(cells) + " |")
 
 

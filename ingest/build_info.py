@@ -20,6 +20,7 @@ create table build (
 
 def tool_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("ai-music-datasets")
     except PackageNotFoundError:
@@ -33,19 +34,30 @@ def _rows(conn: sqlite3.Connection, sql: str) -> list[dict]:
 
 
 def build_inputs(conn: sqlite3.Connection) -> dict:
-    schema = "\n".join(sql for (sql,) in conn.execute(
-        "select sql from sqlite_master where sql is not null and name not like 'sqlite_%' order by type, name"))
+    schema = "\n".join(
+        sql
+        for (sql,) in conn.execute(
+            "select sql from sqlite_master where sql is not null and name not like 'sqlite_%' order by type, name"
+        )
+    )
     inputs = {
         "tool": {"name": "ai-music-datasets", "version": tool_version()},
         "schema_sha256": hashlib.sha256(schema.encode("utf-8")).hexdigest(),
-        "datasets": _rows(conn, "select slug, revision, rows_published, rows_read, rows_loaded, rows_rejected, "
-                                "distinct_source_ids from datasets order by slug"),
-        "source_files": _rows(conn, "select dataset, path, rows_read, rows_loaded, rows_rejected from source_files "
-                                    "order by dataset, path"),
+        "datasets": _rows(
+            conn,
+            "select slug, revision, rows_published, rows_read, rows_loaded, rows_rejected, "
+            "distinct_source_ids from datasets order by slug",
+        ),
+        "source_files": _rows(
+            conn, "select dataset, path, rows_read, rows_loaded, rows_rejected from source_files order by dataset, path"
+        ),
     }
     if conn.execute("select 1 from sqlite_master where name = 'models'").fetchone():
-        inputs["models"] = _rows(conn, "select slug, list_file, list_revision, rows_listed, rows_in_datasets, "
-                                       "rows_rejected from models order by slug")
+        inputs["models"] = _rows(
+            conn,
+            "select slug, list_file, list_revision, rows_listed, rows_in_datasets, "
+            "rows_rejected from models order by slug",
+        )
     return inputs
 
 

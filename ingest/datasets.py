@@ -185,7 +185,7 @@ def stored_page_url(slug: str, url: str) -> str:
     → `/Adele-hello-lyrics`); any other URL as it is."""
     site = BY_SLUG[slug].page_site
     if site and url.startswith(site + "/"):
-        return url[len(site):]
+        return url[len(site) :]
     return url
 
 

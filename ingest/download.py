@@ -22,8 +22,11 @@ HUB_DATASETS = {
     "laion-disco-12m": ("laion/LAION-DISCO-12M", "main", ["data/train-*.parquet", "README.md"]),
     "sleeping-disco-9m": ("sleeping-ai/Sleeping-DISCO-9M", "main", ["*.jsonl", "README.md"]),
     # the commit that carries dataset.csv as uploaded on 2023-06-14 (main as of 2023-12-01)
-    "spotify-tracks-dataset": ("maharshipandya/spotify-tracks-dataset", "635b034f69257814eff850a5c2b3346fe458134f",
-                               ["dataset.csv", "README.md"]),
+    "spotify-tracks-dataset": (
+        "maharshipandya/spotify-tracks-dataset",
+        "635b034f69257814eff850a5c2b3346fe458134f",
+        ["dataset.csv", "README.md"],
+    ),
 }
 FMA_URL = "https://os.unil.cloud.switch.ch/fma/fma_metadata.zip"
 FMA_SHA1 = "f0df49ffe5f2a6008d7dc83c6915b31835dfe733"  # published in mdeff/fma's README
@@ -49,7 +52,8 @@ class DownloadError(Exception):
 def _offline(error: BaseException) -> bool:
     text = f"{type(error).__name__} {error}".lower()
     return isinstance(error, (URLError, socket.gaierror, ConnectionError, TimeoutError)) or any(
-        word in text for word in ("connect", "resolve", "offline", "name or service", "timed out", "network"))
+        word in text for word in ("connect", "resolve", "offline", "name or service", "timed out", "network")
+    )
 
 
 def download_hub(slug: str, dest: Path, revision: str | None = None, log=print) -> dict:
@@ -59,15 +63,20 @@ def download_hub(slug: str, dest: Path, revision: str | None = None, log=print) 
     try:
         commit = HfApi().dataset_info(repo, revision=requested).sha
         log(f"{slug}: {repo} at {commit} …")
-        snapshot_download(repo_id=repo, repo_type="dataset", revision=commit, local_dir=target,
-                          allow_patterns=patterns)
+        snapshot_download(repo_id=repo, repo_type="dataset", revision=commit, local_dir=target, allow_patterns=patterns)
     except Exception as error:  # huggingface_hub raises many kinds; all end the same way for the user
         if _offline(error):
-            raise DownloadError(f"cannot reach huggingface.co to fetch {repo} ({type(error).__name__}); "
-                                "check the network connection and run the same command again — it resumes") from None
+            raise DownloadError(
+                f"cannot reach huggingface.co to fetch {repo} ({type(error).__name__}); "
+                "check the network connection and run the same command again — it resumes"
+            ) from None
         raise DownloadError(f"{repo} at {requested}: {error}") from None
-    record = {"dataset": slug, "repository": f"https://huggingface.co/datasets/{repo}", "revision": commit,
-              "requested_revision": requested}
+    record = {
+        "dataset": slug,
+        "repository": f"https://huggingface.co/datasets/{repo}",
+        "revision": commit,
+        "requested_revision": requested,
+    }
     (target / "download.json").write_text(json.dumps(record, indent=2) + "\n")
     return record
 
@@ -93,9 +102,11 @@ def download_fma(dest: Path, log=print) -> dict:
                 raise DownloadError(f"{url}: HTTP {error.code} {error.reason}") from None
         except (URLError, OSError) as error:
             if _offline(error):
-                raise DownloadError(f"cannot reach {url.split('/')[2]} to fetch fma_metadata.zip "
-                                    f"({getattr(error, 'reason', error)}); run the same command again "
-                                    "when online — it resumes") from None
+                raise DownloadError(
+                    f"cannot reach {url.split('/')[2]} to fetch fma_metadata.zip "
+                    f"({getattr(error, 'reason', error)}); run the same command again "
+                    "when online — it resumes"
+                ) from None
             raise DownloadError(f"{url}: {error}") from None
         digest = hashlib.sha1()
         with partial.open("rb") as handle:
@@ -103,8 +114,10 @@ def download_fma(dest: Path, log=print) -> dict:
                 digest.update(block)
         if digest.hexdigest() != sha1:
             partial.unlink()
-            raise DownloadError(f"fma_metadata.zip has SHA-1 {digest.hexdigest()}, expected {sha1}; "
-                                "the damaged file was removed, run the command again")
+            raise DownloadError(
+                f"fma_metadata.zip has SHA-1 {digest.hexdigest()}, expected {sha1}; "
+                "the damaged file was removed, run the command again"
+            )
         partial.rename(archive)
     try:
         with zipfile.ZipFile(archive) as zipped:
@@ -127,21 +140,23 @@ def download_attribution(slug: str, dest: Path, log=print) -> Path | None:
     except Exception as error:  # gated (401/403), offline, or moved: say which, and go on without it
         text = f"{type(error).__name__}: {error}".lower()
         if "gated" in text or "401" in text or "403" in text or "unauthorized" in text:
-            log(f"{slug}: skipped — https://huggingface.co/{repo} is gated: accept its terms there, log in with "
-                "`hf auth login`, and run the download again")
+            log(
+                f"{slug}: skipped — https://huggingface.co/{repo} is gated: accept its terms there, log in with "
+                "`hf auth login`, and run the download again"
+            )
         elif _offline(error):
             log(f"{slug}: skipped — cannot reach huggingface.co ({type(error).__name__})")
         else:
             log(f"{slug}: skipped — {type(error).__name__}: {error}")
         return None
-    (target / "download.json").write_text(json.dumps(
-        {"model": slug, "repository": f"https://huggingface.co/{repo}", "revision": commit}, indent=2) + "\n")
+    (target / "download.json").write_text(
+        json.dumps({"model": slug, "repository": f"https://huggingface.co/{repo}", "revision": commit}, indent=2) + "\n"
+    )
     log(f"{slug}: {path} (revision {commit})")
     return path
 
 
-def download(dest: Path, datasets=ALL, revisions: dict[str, str] | None = None, log=print,
-             attributions=None) -> str:
+def download(dest: Path, datasets=ALL, revisions: dict[str, str] | None = None, log=print, attributions=None) -> str:
     """Download `datasets` and model training lists into `dest`; returns the build command to run next."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)

@@ -12,11 +12,15 @@ def csv_cell(value: str) -> str:
     made spreadsheet-safe like every CSV here (ingest.check.spreadsheet_safe: text starting with = + - @, a tab or
     a CR gets a leading ')."""
     formula = f"unicode({value}) in (61, 43, 45, 64, 9, 13)"
-    special = f"""(instr({value}, '"') or instr({value}, ',') or instr({value}, char(10)) or instr({value}, char(13)))"""
+    special = (
+        f"""(instr({value}, '"') or instr({value}, ',') or instr({value}, char(10)) or instr({value}, char(13)))"""
+    )
     safe = f"""iif({formula}, '''' || {value}, {value})"""
-    return (f"(case when typeof({value}) <> 'text' then {value} "
-            f"""when {special} then '"' || replace({safe}, '"', '""') || '"' """
-            f"""when {formula} then '''' || {value} else {value} end)""")
+    return (
+        f"(case when typeof({value}) <> 'text' then {value} "
+        f"""when {special} then '"' || replace({safe}, '"', '""') || '"' """
+        f"""when {formula} then '''' || {value} else {value} end)"""
+    )
 
 
 def csv_line(cells) -> str:

@@ -22,8 +22,10 @@ class Link:
 
 
 # The two forms nearly every link takes, checked before the general parser (the build meets millions of them).
-_COMMON_YOUTUBE = re.compile(r"^https?://(?:www\.|music\.|m\.)?(?:youtube\.com/watch\?v=|youtu\.be/)"
-                             r"([A-Za-z0-9_-]{11})(?:$|[&?#])")
+_COMMON_YOUTUBE = re.compile(
+    r"^https?://(?:www\.|music\.|m\.)?(?:youtube\.com/watch\?v=|youtu\.be/)"
+    r"([A-Za-z0-9_-]{11})(?:$|[&?#])"
+)
 
 
 def youtube_video_id(text: str) -> str | None:
@@ -112,14 +114,20 @@ def parse_link(text: str) -> Link | None:
 @dataclass(frozen=True, slots=True)
 class UnsupportedLink:
     """A link to a service none of the four datasets is keyed by: it can only be searched by name."""
+
     # spotify_artist | spotify_album | spotify_playlist | apple_music | soundcloud | deezer | tidal | bandcamp
     kind: str
     service: str  # as people call it: "Spotify artist", "Apple Music", …
     name: str  # the artist or title the URL spells out (Apple Music, SoundCloud, Bandcamp), or ""
 
 
-_SPOTIFY_KINDS = {"artist": "Spotify artist", "album": "Spotify album", "playlist": "Spotify playlist",
-                  "show": "Spotify podcast", "episode": "Spotify podcast episode"}
+_SPOTIFY_KINDS = {
+    "artist": "Spotify artist",
+    "album": "Spotify album",
+    "playlist": "Spotify playlist",
+    "show": "Spotify podcast",
+    "episode": "Spotify podcast episode",
+}
 
 
 def _slug_name(slug: str) -> str:

@@ -212,7 +212,8 @@ def match_key(text: str) -> str:
 # --- a catalogue's artist fields and titles, as people type them ------------------------------------------------
 # "A feat. B", "A ft B", "A featuring B", "A (with B)", "A with B": whatever follows is featured.
 _ARTIST_FEATURING = re.compile(
-    r"\s*[\(\[]?\s*\b(?:feat\.?|ft\.?|featuring|with|w/)\s+(?P<rest>.+?)\s*[\)\]]?\s*$", re.IGNORECASE)
+    r"\s*[\(\[]?\s*\b(?:feat\.?|ft\.?|featuring|with|w/)\s+(?P<rest>.+?)\s*[\)\]]?\s*$", re.IGNORECASE
+)
 
 
 def split_artist(credit: str) -> tuple[str, list[str]]:
@@ -223,9 +224,9 @@ def split_artist(credit: str) -> tuple[str, list[str]]:
     the whole is not found). A field that starts with the word (`With Confidence`) is a name, not a credit."""
     credit = (credit or "").strip()
     match = _ARTIST_FEATURING.search(credit)
-    if not match or not credit[:match.start()].strip():
+    if not match or not credit[: match.start()].strip():
         return credit, []
-    return credit[:match.start()].strip(), split_names(match.group("rest"))
+    return credit[: match.start()].strip(), split_names(match.group("rest"))
 
 
 # Bracketed parts and " - suffixes" of a title that name a version of the recording rather than the song.
@@ -246,13 +247,17 @@ _RECORDING_TAGS = (
 # Tags that name the same recording differently: remasters, edits, the video or lyrics upload it came from.
 _SAME_RECORDING = re.compile(
     r"\b(?:remaster(?:ed)?|re-?mastered|edit|version|mono|stereo|extended|explicit|clean|original|deluxe|bonus"
-    r"|official|video|audio|lyrics?|visuali[sz]er|hd|hq|4k|mv|m/v|soundtrack)\b|^from\s")
+    r"|official|video|audio|lyrics?|visuali[sz]er|hd|hq|4k|mv|m/v|soundtrack)\b|^from\s"
+)
 
 
 def _is_version_tag(text: str) -> bool:
     folded = fold(text).replace("'", " ")
-    return bool(re.fullmatch(r"\d{4}", folded.strip()) or _SAME_RECORDING.search(folded)
-                or any(pattern.search(folded) for _, pattern in _RECORDING_TAGS))
+    return bool(
+        re.fullmatch(r"\d{4}", folded.strip())
+        or _SAME_RECORDING.search(folded)
+        or any(pattern.search(folded) for _, pattern in _RECORDING_TAGS)
+    )
 
 
 def split_title(title: str) -> tuple[str, list[str], list[str]]:
@@ -283,7 +288,7 @@ def split_title(title: str) -> tuple[str, list[str], list[str]]:
         suffix = _DASH_SUFFIX.search(stripped)
         if suffix and _is_version_tag(suffix.group(1)):
             versions.append(suffix.group(1).strip())
-            stripped = stripped[:suffix.start()].strip()
+            stripped = stripped[: suffix.start()].strip()
         if not stripped:  # the whole title is a tag ("(Live)"): it is the title, then
             del versions[found:]
             break
@@ -349,8 +354,7 @@ def _kana_reading(text: str) -> str:
 
 # Modern Greek as it is typed in Latin letters (ELOT 743): Αρβανιτάκη → arvanitaki, where unidecode gives arbanitake.
 _GREEK_PAIRS = {"αυ": "av", "ευ": "ev", "ηυ": "iv", "ου": "ou", "μπ": "b", "ντ": "nt", "γκ": "gk", "γγ": "ng"}
-_GREEK_LETTERS = dict(zip("αβγδεζηθικλμνξοπρσςτυφχψω",
-                          "a v g d e z i th i k l m n x o p r s s t y f ch ps o".split()))
+_GREEK_LETTERS = dict(zip("αβγδεζηθικλμνξοπρσςτυφχψω", "a v g d e z i th i k l m n x o p r s s t y f ch ps o".split()))
 _GREEK_VOICELESS = set("θκξπστφχψ")
 
 
@@ -358,7 +362,7 @@ def _greek_reading(text: str) -> str:
     text = "".join(ch for ch in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(ch))
     out, i = [], 0
     while i < len(text):
-        pair = text[i:i + 2]
+        pair = text[i : i + 2]
         if pair in _GREEK_PAIRS:
             latin = _GREEK_PAIRS[pair]
             if pair in ("αυ", "ευ", "ηυ") and (i + 2 == len(text) or text[i + 2] in _GREEK_VOICELESS):
@@ -374,9 +378,12 @@ def _greek_reading(text: str) -> str:
 # Russian as it is usually spelled in Latin letters (BGN/PCGN-like: Дмитрий → dmitry, Мумий Тролль → mumiy troll),
 # beside unidecode's ISO-like reading (dmitrii, mumii troll')
 _CYRILLIC_ENDINGS = re.compile(r"(?:ий|ый)(?![а-яё])")
-_CYRILLIC_LETTERS = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґў",
-                             "a b v g d e yo zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya i yi ye g w"
-                             .split()))
+_CYRILLIC_LETTERS = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґў",
+        "a b v g d e yo zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya i yi ye g w".split(),
+    )
+)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 

@@ -89,7 +89,10 @@ def not_utf8(path) -> SourceError:
             try:
                 line.decode("utf-8")
             except UnicodeDecodeError as error:
-                return SourceError(path, f"line {number}: not UTF-8 ({error.reason} at byte {error.start + 1} of "
-                                   f"the line: {line[max(0, error.start - 20):error.start + 10]!r}); the "
-                                   "publisher's file is UTF-8")
+                return SourceError(
+                    path,
+                    f"line {number}: not UTF-8 ({error.reason} at byte {error.start + 1} of "
+                    f"the line: {line[max(0, error.start - 20) : error.start + 10]!r}); the "
+                    "publisher's file is UTF-8",
+                )
     return SourceError(path, "not UTF-8; the publisher's file is UTF-8")

@@ -33,8 +33,17 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from .normalize import (consonant_skeleton, fold, has_abjad, latin_readings, match_key, match_words, search_text,
-                        search_words, spelled_out)
+from .normalize import (
+    consonant_skeleton,
+    fold,
+    has_abjad,
+    latin_readings,
+    match_key,
+    match_words,
+    search_text,
+    search_words,
+    spelled_out,
+)
 
 TOKENIZE = "unicode61 remove_diacritics 2"
 PREFIX_MIN = 3  # a word this long or longer also matches as the start of a longer word
@@ -98,16 +107,22 @@ def build(conn: sqlite3.Connection, log=print) -> None:
     t0 = time.monotonic()
     conn.executescript(SCHEMA)
     conn.execute("begin")
-    conn.execute("insert into tracks_fts(rowid, title, artist_credit, album) "
-                 "select id, search_text(title), search_text(artist_credit), search_text(album) from tracks")
+    conn.execute(
+        "insert into tracks_fts(rowid, title, artist_credit, album) "
+        "select id, search_text(title), search_text(artist_credit), search_text(album) from tracks"
+    )
     t1 = time.monotonic()
     conn.execute("insert into artists_fts(rowid, name) select id, artist_search_text(name) from artists")
-    keys = ((key, artist_id) for artist_id, name in conn.execute("select id, name from artists order by id")
-            for key in artist_keys(name))
+    keys = (
+        (key, artist_id)
+        for artist_id, name in conn.execute("select id, name from artists order by id")
+        for key in artist_keys(name)
+    )
     conn.execute("create temp table artist_keys_load (key text, artist_id integer)")
     conn.executemany("insert into temp.artist_keys_load values (?, ?)", keys)
-    conn.execute("insert or ignore into artist_keys select key, artist_id from temp.artist_keys_load "
-                 "order by key, artist_id")
+    conn.execute(
+        "insert or ignore into artist_keys select key, artist_id from temp.artist_keys_load order by key, artist_id"
+    )
     conn.execute("drop table temp.artist_keys_load")
     t2 = time.monotonic()
     _build_terms(conn)
@@ -121,18 +136,25 @@ def _build_terms(conn: sqlite3.Connection) -> None:
     """Every word of both indexes (and every skeleton key) once, with how many rows hold it."""
     conn.execute("create virtual table temp.tracks_vocab using fts5vocab(main, tracks_fts, 'row')")
     conn.execute("create virtual table temp.artists_vocab using fts5vocab(main, artists_fts, 'row')")
-    conn.execute("create temp table terms_load (term text primary key, docs integer, track_docs integer) "
-                 "without rowid")
+    conn.execute("create temp table terms_load (term text primary key, docs integer, track_docs integer) without rowid")
     conn.execute("insert into temp.terms_load select term, doc, doc from temp.tracks_vocab")
-    conn.execute("insert into temp.terms_load select term, doc, 0 from temp.artists_vocab where true "
-                 "on conflict (term) do update set docs = docs + excluded.docs")
-    conn.execute("insert into temp.terms_load select key, count(*), 0 from artist_keys where key like '~%' "
-                 "group by key on conflict (term) do update set docs = docs + excluded.docs")
-    conn.execute(f"insert into search_terms (id, term, docs, track_docs) select (length(term) << {LENGTH_SHIFT}) "
-                 "| row_number() over (order by term), term, docs, track_docs from temp.terms_load order by 1")
+    conn.execute(
+        "insert into temp.terms_load select term, doc, 0 from temp.artists_vocab where true "
+        "on conflict (term) do update set docs = docs + excluded.docs"
+    )
+    conn.execute(
+        "insert into temp.terms_load select key, count(*), 0 from artist_keys where key like '~%' "
+        "group by key on conflict (term) do update set docs = docs + excluded.docs"
+    )
+    conn.execute(
+        f"insert into search_terms (id, term, docs, track_docs) select (length(term) << {LENGTH_SHIFT}) "
+        "| row_number() over (order by term), term, docs, track_docs from temp.terms_load order by 1"
+    )
     # words of one or two letters are never corrected: they need no trigrams
-    conn.execute("insert into search_terms_fts (rowid, term) select id, '^' || term || '$' from search_terms "
-                 f"where id >= {3 << LENGTH_SHIFT}")
+    conn.execute(
+        "insert into search_terms_fts (rowid, term) select id, '^' || term || '$' from search_terms "
+        f"where id >= {3 << LENGTH_SHIFT}"
+    )
     conn.execute("create unique index search_terms_term on search_terms(term)")
     for name in ("temp.terms_load", "temp.tracks_vocab", "temp.artists_vocab"):
         conn.execute(f"drop table {name}")
@@ -180,12 +202,15 @@ def track_query(conn: sqlite3.Connection, words: list[str]) -> str | None:
         if len(word) < PREFIX_MIN and not _is_cjk(word):
             query.append([word])
             continue
-        longer = conn.execute("select term, track_docs from search_terms where term > ? and term < ? "
-                              "and track_docs > 0 order by term limit 5000", (word, word + "\U0010ffff")).fetchall()
+        longer = conn.execute(
+            "select term, track_docs from search_terms where term > ? and term < ? "
+            "and track_docs > 0 order by term limit 5000",
+            (word, word + "\U0010ffff"),
+        ).fetchall()
         own = conn.execute("select track_docs from search_terms where term = ?", (word,)).fetchone()
         whole = bool(own and own[0])
         if (own[0] if own else 0) + sum(docs for _, docs in longer) <= PREFIX_POSTINGS and len(longer) < 5000:
-            query.append(word)  # a prefix, cheap enough (its postings and the longer words' are merged in full)
+            query.append(word)  # type: ignore[arg-type]  # a prefix, cheap enough (its postings and the longer words' are merged in full)
         elif whole and (position < len(words) or own[0] >= COMPLETE_WORD):
             query.append([word])  # a common word typed last is most likely finished: `love`
         else:
@@ -227,9 +252,14 @@ def exact_artists(conn: sqlite3.Connection, text: str) -> list[int]:
     if not keys:
         return []
     marks = ", ".join("?" * len(keys))
-    return [row[0] for row in conn.execute(
-        f"select a.id from artists a where a.id in (select artist_id from artist_keys where key in ({marks})) "
-        f"order by a.tracks desc, a.id", keys)]
+    return [
+        row[0]
+        for row in conn.execute(
+            f"select a.id from artists a where a.id in (select artist_id from artist_keys where key in ({marks})) "
+            f"order by a.tracks desc, a.id",
+            keys,
+        )
+    ]
 
 
 def word_artists(conn: sqlite3.Connection, words: list, limit: int = 10, scan: int = 5000) -> list[int]:
@@ -240,11 +270,19 @@ def word_artists(conn: sqlite3.Connection, words: list, limit: int = 10, scan: i
     if not query:
         return []
     if start is None:
-        return [row[0] for row in conn.execute(
-            "select a.id from (select rowid from artists_fts where artists_fts match ? limit ?) m "
-            "join artists a on a.id = m.rowid order by a.tracks desc, a.id limit ?", (query, scan, limit))]
-    rows = conn.execute("select a.id, a.name from (select rowid from artists_fts where artists_fts match ? limit ?) m "
-                        "join artists a on a.id = m.rowid order by a.tracks desc, a.id", (query, scan))
+        return [
+            row[0]
+            for row in conn.execute(
+                "select a.id from (select rowid from artists_fts where artists_fts match ? limit ?) m "
+                "join artists a on a.id = m.rowid order by a.tracks desc, a.id limit ?",
+                (query, scan, limit),
+            )
+        ]
+    rows = conn.execute(
+        "select a.id, a.name from (select rowid from artists_fts where artists_fts match ? limit ?) m "
+        "join artists a on a.id = m.rowid order by a.tracks desc, a.id",
+        (query, scan),
+    )
     return [artist_id for artist_id, name in rows if starts_a_word(name, start)][:limit]
 
 
@@ -254,9 +292,14 @@ def name_start_artists(conn: sqlite3.Connection, text: str, limit: int = 10, sca
     key = match_key(text)
     if not key:
         return []
-    return [row[0] for row in conn.execute(
-        "select id from (select id, tracks from artists where match_key >= ? and match_key < ? "
-        "order by match_key limit ?) order by tracks desc, id limit ?", (key, key + "\U0010ffff", scan, limit))]
+    return [
+        row[0]
+        for row in conn.execute(
+            "select id from (select id, tracks from artists where match_key >= ? and match_key < ? "
+            "order by match_key limit ?) order by tracks desc, id limit ?",
+            (key, key + "\U0010ffff", scan, limit),
+        )
+    ]
 
 
 def allowed_edits(word: str) -> int:
@@ -270,23 +313,30 @@ def _one_edit(word: str) -> set[str]:
     and the word's own letters: Norvig's edits1, a few hundred strings for a short word."""
     letters = set("abcdefghijklmnopqrstuvwxyz0123456789") | set(word)
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return ({a + b[1:] for a, b in splits if b}
-            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-            | {a + c + b[1:] for a, b in splits if b for c in letters}
-            | {a + c + b for a, b in splits for c in letters}) - {word}
+    return (
+        {a + b[1:] for a, b in splits if b}
+        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        | {a + c + b[1:] for a, b in splits if b for c in letters}
+        | {a + c + b for a, b in splits for c in letters}
+    ) - {word}
 
 
-def similar_terms(conn: sqlite3.Connection, word: str, edits: int | None = None,
-                  limit: int = TRIGRAM_CANDIDATES) -> list[tuple[str, int, int]]:
+def similar_terms(
+    conn: sqlite3.Connection, word: str, edits: int | None = None, limit: int = TRIGRAM_CANDIDATES
+) -> list[tuple[str, int, int]]:
     """Indexed words within `edits` edits of `word`: (term, distance, rows holding it), closest and most common
     first. A short word (one edit) is looked up as each of its few hundred one-edit neighbours; a longer one by
     the trigram index: the words of about the same length sharing the most trigrams with it (at most `limit`),
     which any word within two edits of one of 7+ letters does. rapidfuzz measures each candidate."""
     if edits is None and allowed_edits(word) == 1 and len(word) >= 6:
         # two letters missing from a word of 8+ (`roykspo`): the longer words may hold two edits
-        return sorted({*similar_terms(conn, word, 1, limit),
-                       *(t for t in similar_terms(conn, word, 2, limit) if t[1] <= allowed_edits(t[0]))},
-                      key=lambda t: (t[1], -t[2], t[0]))
+        return sorted(
+            {
+                *similar_terms(conn, word, 1, limit),
+                *(t for t in similar_terms(conn, word, 2, limit) if t[1] <= allowed_edits(t[0])),
+            },
+            key=lambda t: (t[1], -t[2], t[0]),
+        )
     edits = allowed_edits(word) if edits is None else edits
     if edits <= 0 or not word:
         return []
@@ -294,20 +344,24 @@ def similar_terms(conn: sqlite3.Connection, word: str, edits: int | None = None,
         neighbours = sorted(_one_edit(word))
         rows = []
         for start in range(0, len(neighbours), 500):
-            chunk = neighbours[start:start + 500]
-            rows += conn.execute(f"select term, docs from search_terms where term in ({', '.join('?' * len(chunk))})",
-                                 chunk).fetchall()
+            chunk = neighbours[start : start + 500]
+            rows += conn.execute(
+                f"select term, docs from search_terms where term in ({', '.join('?' * len(chunk))})", chunk
+            ).fetchall()
     else:
         marked = f"^{word}$"
-        grams = sorted({marked[i:i + 3] for i in range(len(marked) - 2)})
+        grams = sorted({marked[i : i + 3] for i in range(len(marked) - 2)})
         low = max(3, len(word) - edits) << LENGTH_SHIFT
         high = ((len(word) + edits + 1) << LENGTH_SHIFT) - 1
-        union = " union all ".join(["select rowid from search_terms_fts where search_terms_fts match ? "
-                                    "and rowid between ? and ?"] * len(grams))
+        union = " union all ".join(
+            ["select rowid from search_terms_fts where search_terms_fts match ? and rowid between ? and ?"] * len(grams)
+        )
         params = [value for gram in grams for value in ('"' + gram.replace('"', '""') + '"', low, high)]
         rows = conn.execute(
             f"select t.term, t.docs from (select rowid, count(*) as shared from ({union}) group by rowid "
-            f"order by shared desc limit {int(limit)}) c join search_terms t on t.id = c.rowid", params).fetchall()
+            f"order by shared desc limit {int(limit)}) c join search_terms t on t.id = c.rowid",
+            params,
+        ).fetchall()
     found = []
     for term, docs in rows:
         distance = OSA.distance(word, term, score_cutoff=edits)
@@ -318,8 +372,12 @@ def similar_terms(conn: sqlite3.Connection, word: str, edits: int | None = None,
 
 def known_word(conn: sqlite3.Connection, word: str) -> bool:
     """Whether some indexed word is `word` or starts with it."""
-    return conn.execute("select 1 from search_terms where term >= ? and term < ? limit 1",
-                        (word, word + "\U0010ffff")).fetchone() is not None
+    return (
+        conn.execute(
+            "select 1 from search_terms where term >= ? and term < ? limit 1", (word, word + "\U0010ffff")
+        ).fetchone()
+        is not None
+    )
 
 
 def corrections(conn: sqlite3.Connection, words: list[str]) -> list[tuple[str, list[str]]] | None:
@@ -329,8 +387,11 @@ def corrections(conn: sqlite3.Connection, words: list[str]) -> list[tuple[str, l
     out = []
     words = words[:MAX_WORDS]
     for position, word in enumerate(words, 1):
-        if (conn.execute("select 1 from search_terms where term = ?", (word,)).fetchone()
-                or position == len(words) and known_word(conn, word)):
+        if (
+            conn.execute("select 1 from search_terms where term = ?", (word,)).fetchone()
+            or position == len(words)
+            and known_word(conn, word)
+        ):
             out.append((word, [word]))
             continue
         # a word of three letters may hold one mistake here (`gld`), as the titles decide between the candidates
@@ -340,10 +401,11 @@ def corrections(conn: sqlite3.Connection, words: list[str]) -> list[tuple[str, l
     return out if any(choices != [word] for word, choices in out) else None
 
 
-def corrected_query(fixed: list[tuple[str, list[str]]], drop_unknown: bool = False) -> tuple[str, str] | None:
+def corrected_query(fixed: list[tuple[str, list[str]]], drop_unknown: bool = False) -> tuple[str, str | None] | None:
     """(words to show, FTS5 query) for corrections: each corrected word a choice of its closest words, or, with
     `drop_unknown`, only the words typed right. None when no word is left."""
-    shown, query = [], []
+    shown: list[str] = []
+    query: list[str | list[str]] = []
     for word, choices in fixed:
         if choices == [word]:
             shown.append(word)
@@ -360,17 +422,20 @@ def name_similarity(typed: str, name: str) -> float:
     typed_key, typed_words = match_key(typed), match_words(typed)
     best = 0.0
     for reading in (name, *latin_readings(fold(name))):
-        best = max(best, fuzz.ratio(typed_key, match_key(reading)),
-                   fuzz.token_sort_ratio(typed_words, match_words(reading)))
+        best = max(
+            best, fuzz.ratio(typed_key, match_key(reading)), fuzz.token_sort_ratio(typed_words, match_words(reading))
+        )
     return best
 
 
 def _close(typed: str, name: str) -> tuple[bool, int, float]:
     """(close enough to suggest?, edits between the names' keys, similarity)."""
     typed_key = match_key(typed)
-    edits = min([OSA.distance(typed_key, match_key(r)) for r in (name, *latin_readings(fold(name)))]
-                # a mistake in a leading "The" (`teh velvet foxes`) is one edit too
-                + [OSA.distance("".join(search_words(typed)), "".join(search_words(name)))])
+    edits = min(
+        [OSA.distance(typed_key, match_key(r)) for r in (name, *latin_readings(fold(name)))]
+        # a mistake in a leading "The" (`teh velvet foxes`) is one edit too
+        + [OSA.distance("".join(search_words(typed)), "".join(search_words(name)))]
+    )
     similarity = name_similarity(typed, name)
     allowed = max(allowed_edits(typed_key), allowed_edits(match_key(name)))
     return edits <= allowed or similarity >= SIMILARITY, edits, similarity
@@ -392,26 +457,35 @@ def suggest(conn: sqlite3.Connection, text: str, exclude=(), limit: int = SUGGES
         terms += [term for term, _, _ in similar_terms(conn, "~" + skeleton, 1 if len(skeleton) >= 4 else 0)]
     if terms:
         marks = ", ".join("?" * len(terms))
-        candidates.update(row[0] for row in conn.execute(
-            f"select artist_id from artist_keys where key in ({marks}) limit 200", terms))
+        candidates.update(
+            row[0] for row in conn.execute(f"select artist_id from artist_keys where key in ({marks}) limit 200", terms)
+        )
     for drop_unknown in (False, True):
         corrected = corrected_query(fixed, drop_unknown) if fixed else None
         if corrected:
-            candidates.update(row[0] for row in conn.execute(
-                "select a.id from (select rowid from artists_fts where artists_fts match ? limit 5000) m "
-                "join artists a on a.id = m.rowid order by a.tracks desc, a.id limit 50", (corrected[1],)))
+            candidates.update(
+                row[0]
+                for row in conn.execute(
+                    "select a.id from (select rowid from artists_fts where artists_fts match ? limit 5000) m "
+                    "join artists a on a.id = m.rowid order by a.tracks desc, a.id limit 50",
+                    (corrected[1],),
+                )
+            )
     candidates.difference_update(exclude)
     ranked = []
     if candidates:
         marks = ", ".join("?" * len(candidates))
         for artist_id, name, tracks in conn.execute(
-                f"select id, name, tracks from artists where id in ({marks})", sorted(candidates)):
+            f"select id, name, tracks from artists where id in ({marks})", sorted(candidates)
+        ):
             close, edits, similarity = _close(text, name)
             if close or has_abjad(name):
                 ranked.append((artist_id, edits, similarity, tracks))
     ranked.sort(key=lambda r: (r[1], -r[2], -r[3], r[0]))
-    return {"corrections": fixed,
-            "artists": [(artist_id, edits, similarity) for artist_id, edits, similarity, _ in ranked[:limit]]}
+    return {
+        "corrections": fixed,
+        "artists": [(artist_id, edits, similarity) for artist_id, edits, similarity, _ in ranked[:limit]],
+    }
 
 
 def resolve_artists(conn: sqlite3.Connection, text: str, limit: int = 50) -> tuple[str, list[int]]:
@@ -434,11 +508,17 @@ def describe_resolution(conn: sqlite3.Connection, typed: str, shown: int = 10) -
     rows = {}
     if ids or suggested:
         for artist_id, key, name, tracks in conn.execute(
-                f"select id, key, name, tracks from artists where id in ({', '.join('?' * len(ids + suggested))})",
-                ids + suggested):
+            f"select id, key, name, tracks from artists where id in ({', '.join('?' * len(ids + suggested))})",
+            ids + suggested,
+        ):
             rows[artist_id] = {"key": key, "name": name, "tracks": tracks}
-    return {"typed": typed, "status": status, "artists": [rows[i] for i in ids[:shown] if i in rows],
-            "more": max(0, len(ids) - shown), "suggestions": [rows[i] for i in suggested if i in rows]}
+    return {
+        "typed": typed,
+        "status": status,
+        "artists": [rows[i] for i in ids[:shown] if i in rows],
+        "more": max(0, len(ids) - shown),
+        "suggestions": [rows[i] for i in suggested if i in rows],
+    }
 
 
 @lru_cache(maxsize=1 << 16)
@@ -457,12 +537,15 @@ def title_tier(title: str | None, credit: str | None, typed: str) -> int:
     for title_words in _title_spellings(title):
         n = len(title_words)
         for start in range(len(words) - n + 1) if n else ():
-            typed_title = words[start:start + n]
-            if typed_title == title_words or (start + n == len(words) and typed_title[:-1] == title_words[:-1]
-                                              and title_words[-1].startswith(typed_title[-1])):
-                if not Counter(words[:start] + words[start + n:]) - credit_words:
+            typed_title = words[start : start + n]
+            if typed_title == title_words or (
+                start + n == len(words)
+                and typed_title[:-1] == title_words[:-1]
+                and title_words[-1].startswith(typed_title[-1])
+            ):
+                if not Counter(words[:start] + words[start + n :]) - credit_words:
                     return 0
-        starts = title_words[:len(words)]
+        starts = title_words[: len(words)]
         if starts[:-1] == words[:-1] and len(starts) == len(words) and starts[-1].startswith(words[-1]):
             best = 1
     return best
@@ -483,8 +566,10 @@ def register_functions(conn: sqlite3.Connection) -> None:
     invalid: `""` matches nothing) and `title_tier(title, credit, words)`."""
     conn.create_function("title_tier", 3, title_tier, deterministic=True)
     # the artists a typed name resolves to, exactly as search and the pages read it (at most 50, most tracks first)
-    conn.create_function("resolved_artists", 1,
-                         lambda text: json.dumps(resolve_artists(conn, text)[1] if text and text.strip() else []))
+    conn.create_function(
+        "resolved_artists", 1, lambda text: json.dumps(resolve_artists(conn, text)[1] if text and text.strip() else [])
+    )
     conn.create_function("query_keys", 1, lambda text: json.dumps(query_keys(text or "")), deterministic=True)
-    conn.create_function("search_match", 1, lambda text: fts_query(search_words(text or "")) or '""',
-                         deterministic=True)
+    conn.create_function(
+        "search_match", 1, lambda text: fts_query(search_words(text or "")) or '""', deterministic=True
+    )

@@ -135,40 +135,59 @@ def write_summaries(conn: sqlite3.Connection, log=print) -> None:
     """Create and fill the summary tables (in one transaction) from the finished tables."""
     started = time.monotonic()
     conn.executescript("begin;" + SCHEMA)
-    conn.executemany("insert into dataset_styles values (?, ?, ?, ?)",
-                     [(info.slug, info.short_name, info.colour, n) for n, info in enumerate(DATASETS, start=1)])
+    conn.executemany(
+        "insert into dataset_styles values (?, ?, ?, ?)",
+        [(info.slug, info.short_name, info.colour, n) for n, info in enumerate(DATASETS, start=1)],
+    )
     combinations = conn.execute(
         "select dataset_list, max(datasets), count(*), sum(tracks) from shared_recordings group by dataset_list"
     ).fetchall()
-    conn.executemany("insert into overlap_combinations values (?, ?, ?, ?, ?)",
-                     [(dataset_list, combination_label(dataset_list), n, recordings, tracks)
-                      for dataset_list, n, recordings, tracks in combinations])
+    conn.executemany(
+        "insert into overlap_combinations values (?, ?, ?, ?, ?)",
+        [
+            (dataset_list, combination_label(dataset_list), n, recordings, tracks)
+            for dataset_list, n, recordings, tracks in combinations
+        ],
+    )
     for slug in LANGUAGE_DATASETS:
         conn.execute(
             "insert into dataset_languages select :slug, language, count(*) from tracks "
             "where id between (select first_track_id from datasets where slug = :slug) "
             "and (select last_track_id from datasets where slug = :slug) and language is not null "
-            "group by language", {"slug": slug})
+            "group by language",
+            {"slug": slug},
+        )
     for (slug,) in conn.execute("select slug from datasets order by first_track_id").fetchall():
         conn.execute(
             "insert into dataset_top_artists select :slug, row_number() over (order by ad.tracks desc, a.id), "
             "a.id, a.name, a.key, ad.tracks from (select artist_id, tracks from artist_datasets "
             "where dataset = :slug order by tracks desc limit :n) ad join artists a on a.id = ad.artist_id",
-            {"slug": slug, "n": TOP_ARTISTS})
+            {"slug": slug, "n": TOP_ARTISTS},
+        )
         conn.execute(
             "insert into dataset_top_genres select :slug, row_number() over (order by tracks desc, genre), genre, "
             "tracks from (select genre, tracks from dataset_genres where dataset = :slug "
-            "order by tracks desc, genre limit :n)", {"slug": slug, "n": TOP_GENRES})
+            "order by tracks desc, genre limit :n)",
+            {"slug": slug, "n": TOP_GENRES},
+        )
     licences = conn.execute("select dataset, licence_code, tracks from dataset_licences").fetchall()
-    conn.executemany("insert into licence_terms values (?, ?, ?, ?, ?, ?)",
-                     [(dataset, code, n, int("NC" in terms), int("ND" in terms), int(bool(terms)))
-                      for dataset, code, n in licences for terms in [restrictive_terms(code)]])
+    conn.executemany(
+        "insert into licence_terms values (?, ?, ?, ?, ?, ?)",
+        [
+            (dataset, code, n, int("NC" in terms), int("ND" in terms), int(bool(terms)))
+            for dataset, code, n in licences
+            for terms in [restrictive_terms(code)]
+        ],
+    )
     for position, (status, condition) in enumerate(TRAINING_STATUSES, start=1):
         conn.execute(
             f"insert into training_summary select m.slug, m.name, ?, ?, count(u.id) from models m "
-            f"left join training_use u on u.model = m.slug and {condition} group by m.slug", [status, position])
-    conn.execute("insert into artist_track_stats " + ARTIST_STATS_SQL.format(artists=BIG_ARTISTS),
-                 {"min": ARTIST_STATS_MIN})
+            f"left join training_use u on u.model = m.slug and {condition} group by m.slug",
+            [status, position],
+        )
+    conn.execute(
+        "insert into artist_track_stats " + ARTIST_STATS_SQL.format(artists=BIG_ARTISTS), {"min": ARTIST_STATS_MIN}
+    )
     conn.execute("""
         insert into headline_figures select
             (select coalesce(sum(rows_loaded), 0) from datasets),

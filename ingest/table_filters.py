@@ -68,16 +68,19 @@ def table_clauses(table: str, args, fts_table: str | None, raw_search: bool = Fa
         mode = args.get("_searchmode")
         raw = mode == "raw" or (raw_search and mode != "escaped")
         fts = escape_sqlite(fts_table)
-        clauses.append(f"{escape_sqlite(table)}.rowid in (select rowid from {fts} where {fts} match "
-                       f"{':search' if raw else 'escape_fts(:search)'})")
+        clauses.append(
+            f"{escape_sqlite(table)}.rowid in (select rowid from {fts} where {fts} match "
+            f"{':search' if raw else 'escape_fts(:search)'})"
+        )
         params["search"] = search
     return clauses, params
 
 
 def filter_pairs(args) -> list[tuple[str, str]]:
     """The (key, value) pairs Datasette treats as column filters: every argument but `_special` ones."""
-    return sorted((key, value) for key in args if not (key.startswith("_") and "__" not in key)
-                  for value in args.getlist(key))
+    return sorted(
+        (key, value) for key in args if not (key.startswith("_") and "__" not in key) for value in args.getlist(key)
+    )
 
 
 def _renamed(clauses: list[str], params: dict, prefix: str) -> tuple[list[str], dict]:
@@ -98,6 +101,7 @@ def _phrase(text: str) -> str:
 @dataclass
 class Plan:
     """How to run one request's filters on the tracks table."""
+
     clauses: list[str] = field(default_factory=list)  # SQL over the columns of tracks
     params: dict = field(default_factory=dict)
     search: str = ""  # `_search`, unless blank (nothing to search for: no filter)
@@ -133,13 +137,16 @@ class Plan:
         """The full-text matches (after `after`, the first `limit` of them in rowid order), joined to their tracks:
         a FROM clause whose `_m._rid` is the track id."""
         low, high = self.bounds(after, descending)
-        bounds = (f" and rowid >= {int(low)}" if low is not None else "") + \
-            (f" and rowid <= {int(high)}" if high is not None else "")
+        bounds = (f" and rowid >= {int(low)}" if low is not None else "") + (
+            f" and rowid <= {int(high)}" if high is not None else ""
+        )
         first = f" order by rowid {'desc' if descending else ''} limit {int(limit)}" if limit else ""
-        return (f"(select rowid as _rid from {FTS_TABLE} where {FTS_TABLE} match :tf_fts{bounds}{first}) "
-                f"as _m join {TABLE} on {TABLE}.id = _m._rid")
+        return (
+            f"(select rowid as _rid from {FTS_TABLE} where {FTS_TABLE} match :tf_fts{bounds}{first}) "
+            f"as _m join {TABLE} on {TABLE}.id = _m._rid"
+        )
 
-    def where(self, extra: list[str] = (), ranged: bool = True) -> str:
+    def where(self, extra: tuple[str, ...] | list[str] = (), ranged: bool = True) -> str:
         """The filters on tracks (with the dataset's id range, unless the caller bounds the ids itself)."""
         clauses = list(self.clauses) + list(extra)
         if self.id_range and not self.fts and ranged:
@@ -155,8 +162,10 @@ class Plan:
     def window_sql(self, limit: int, after: int | None = None, descending: bool = False) -> str:
         """The ids of the next `limit` matching rows after `after`, read from the full-text index in id order and
         stopped there: `id in (…)` of this is what a page needs."""
-        return (f"select {TABLE}.id from {self.fts_source(after, descending=descending)}{self.where()} "
-                f"order by _m._rid {'desc' if descending else ''} limit {int(limit)}")
+        return (
+            f"select {TABLE}.id from {self.fts_source(after, descending=descending)}{self.where()} "
+            f"order by _m._rid {'desc' if descending else ''} limit {int(limit)}"
+        )
 
     def fts_count_sql(self, limit: int | None = None) -> str:
         """The index's matches (in the dataset's range), counted up to limit + 1 when given."""
@@ -194,7 +203,7 @@ def plan(args, ranges: dict[str, tuple[int, int]], fts_ok: bool = True, raw_sear
     for column, lookup, value in selections:
         # the index holds each value as search_text folds it (ingest/search_index.py): so does the phrase
         if column in FTS_COLUMNS and lookup == "exact" and _has_token(search_text(value) or ""):
-            fts_parts.append(f"{column} : {_phrase(search_text(value))}")
+            fts_parts.append(f"{column} : {_phrase(search_text(value) or '')}")
         if column == "dataset" and lookup == "exact":
             if result.dataset not in (None, value):  # two datasets: no row
                 result.id_range = (1, 0)
@@ -205,11 +214,19 @@ def plan(args, ranges: dict[str, tuple[int, int]], fts_ok: bool = True, raw_sear
         result.supported = False
     if fts_ok and fts_parts:
         result.fts = " AND ".join(fts_parts)
-        result.search_only = bool(search) and not wheres and all(c == "dataset" and l == "exact"
-                                                                  for c, l, _ in selections)
-    if result.supported and not search and not wheres and all(
-            column in track_counts.NAMES and lookup in track_counts.FLAG_LOOKUPS.get(column, {lookup})
-            and lookup in Filters._filters_by_key for column, lookup, _ in selections):
+        only_datasets = all(column == "dataset" and lookup == "exact" for column, lookup, _ in selections)
+        result.search_only = bool(search) and not wheres and only_datasets
+    if (
+        result.supported
+        and not search
+        and not wheres
+        and all(
+            column in track_counts.NAMES
+            and lookup in track_counts.FLAG_LOOKUPS.get(column, {lookup})
+            and lookup in Filters._filters_by_key
+            for column, lookup, _ in selections
+        )
+    ):
         clauses, params = Filters(pairs).build_where_clauses("track_counts")
         result.counts_clauses, result.counts_params = _renamed(clauses, params, "tc_")
     return result
@@ -236,18 +253,25 @@ class TracksInfo:
     rows: int | None  # tracks in the table (from the inspect file)
 
 
-_INFO: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_INFO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 async def tracks_info(db) -> TracksInfo:
     """What the plans need to know about a database, read once (the database is immutable)."""
     info = _INFO.get(db)
     if info is None:
-        ranges = {row["slug"]: (row["first_track_id"], row["last_track_id"]) for row in (await db.execute(
-            "select slug, first_track_id, last_track_id from datasets where first_track_id is not null")).rows}
+        ranges = {
+            row["slug"]: (row["first_track_id"], row["last_track_id"])
+            for row in (
+                await db.execute(
+                    "select slug, first_track_id, last_track_id from datasets where first_track_id is not null"
+                )
+            ).rows
+        }
         create = (await db.execute(f"select sql from sqlite_master where name = '{FTS_TABLE}'")).first()
         counted = (await db.execute("select count(*) from sqlite_master where name = 'track_counts'")).single_value()
         inspected = ((db.ds.inspect_data or {}).get(db.name) or {}).get("tables", {}).get(TABLE, {}).get("count")
-        info = _INFO[db] = TracksInfo(ranges, fts_matches_tracks(create[0] if create else None), bool(counted),
-                                      inspected)
+        info = _INFO[db] = TracksInfo(
+            ranges, fts_matches_tracks(create[0] if create else None), bool(counted), inspected
+        )
     return info

@@ -13,16 +13,27 @@ import time
 from collections import Counter
 
 # (column, type) as in tracks; `duplicate_of` is kept only as null / not null (1): the one question a count answers
-COLUMNS = (("dataset", "text"), ("source_file", "integer"), ("release_year", "integer"), ("explicit", "integer"),
-           ("popularity", "integer"), ("licence", "text"), ("licence_code", "text"), ("language", "text"),
-           ("used_to_train", "text"), ("duplicate_of", "integer"))
+COLUMNS = (
+    ("dataset", "text"),
+    ("source_file", "integer"),
+    ("release_year", "integer"),
+    ("explicit", "integer"),
+    ("popularity", "integer"),
+    ("licence", "text"),
+    ("licence_code", "text"),
+    ("language", "text"),
+    ("used_to_train", "text"),
+    ("duplicate_of", "integer"),
+)
 NAMES = tuple(name for name, _ in COLUMNS)
 # the filters that mean the same on track_counts as on tracks, for each column (all of them, but duplicate_of)
 FLAG_LOOKUPS = {"duplicate_of": {"isnull", "notnull", "isblank", "notblank"}}
 
-SCHEMA = ("create table track_counts (\n    "
-          + ",\n    ".join(f"{name} {kind}" for name, kind in COLUMNS)
-          + ",\n    tracks integer not null\n)")
+SCHEMA = (
+    "create table track_counts (\n    "
+    + ",\n    ".join(f"{name} {kind}" for name, kind in COLUMNS)
+    + ",\n    tracks integer not null\n)"
+)
 
 
 def build(conn: sqlite3.Connection, log=print) -> None:
@@ -32,8 +43,10 @@ def build(conn: sqlite3.Connection, log=print) -> None:
     counts = Counter(conn.execute(f"select {select} from tracks"))
     conn.execute("begin")
     conn.execute(SCHEMA)
-    conn.executemany(f"insert into track_counts values ({', '.join('?' * (len(NAMES) + 1))})",
-                     (key + (n,) for key, n in sorted(counts.items(), key=lambda item: repr(item[0]))))
+    conn.executemany(
+        f"insert into track_counts values ({', '.join('?' * (len(NAMES) + 1))})",
+        (key + (n,) for key, n in sorted(counts.items(), key=lambda item: repr(item[0]))),
+    )
     conn.execute("create index track_counts_dataset on track_counts(dataset)")
     conn.execute("commit")
     log(f"  track counts: {time.monotonic() - t0:.1f}s ({len(counts):,} combinations)")

@@ -18,9 +18,25 @@ from ingest.export_lines import csv_line, csv_text, stopped
 
 PAGE_SIZE = 100
 CSV_CHUNK = 2_000
-CSV_COLUMNS = ("dataset", "source_id", "title", "artist_credit", "role", "album", "duration_s", "release_year",
-               "url", "licence", "licence_code", "views", "popularity", "listens", "duplicate_of", "used_to_train",
-               "track_id")
+CSV_COLUMNS = (
+    "dataset",
+    "source_id",
+    "title",
+    "artist_credit",
+    "role",
+    "album",
+    "duration_s",
+    "release_year",
+    "url",
+    "licence",
+    "licence_code",
+    "views",
+    "popularity",
+    "listens",
+    "duplicate_of",
+    "used_to_train",
+    "track_id",
+)
 SOURCE_NAMES = {info.slug: info.artist_source_name for info in DATASETS if info.artist_source_name}
 
 
@@ -30,16 +46,36 @@ async def load_artist(db, key: str) -> dict | None:
         return None
     artist = dict(row)
     artist_id = artist["id"]
-    artist["spellings"] = [dict(r) for r in (await db.execute(
-        "select name, tracks from artist_names where artist_id = ? order by tracks desc, name", [artist_id])).rows]
-    artist["datasets"] = [dict(r) for r in (await db.execute(
-        "select d.slug, d.name, d.rows_loaded, d.first_track_id, d.last_track_id, ad.tracks, ad.primary_tracks, "
-        "1.0 * ad.tracks / d.rows_loaded as share "
-        "from artist_datasets ad join datasets d on d.slug = ad.dataset where ad.artist_id = ? "
-        "order by d.first_track_id", [artist_id])).rows]
-    identities = [dict(r) for r in (await db.execute(
-        "select dataset, source_artist_id, name, url from artist_sources where artist_id = ? order by id limit 200",
-        [artist_id])).rows]
+    artist["spellings"] = [
+        dict(r)
+        for r in (
+            await db.execute(
+                "select name, tracks from artist_names where artist_id = ? order by tracks desc, name", [artist_id]
+            )
+        ).rows
+    ]
+    artist["datasets"] = [
+        dict(r)
+        for r in (
+            await db.execute(
+                "select d.slug, d.name, d.rows_loaded, d.first_track_id, d.last_track_id, ad.tracks, "
+                "ad.primary_tracks, 1.0 * ad.tracks / d.rows_loaded as share "
+                "from artist_datasets ad join datasets d on d.slug = ad.dataset where ad.artist_id = ? "
+                "order by d.first_track_id",
+                [artist_id],
+            )
+        ).rows
+    ]
+    identities = [
+        dict(r)
+        for r in (
+            await db.execute(
+                "select dataset, source_artist_id, name, url from artist_sources where artist_id = ? "
+                "order by id limit 200",
+                [artist_id],
+            )
+        ).rows
+    ]
     artist["identities"] = identities
     # one name, several ids in one dataset: maybe several artists (YouTube's auto-generated "X - Topic"
     # channel is the artist's own, so it does not count)
@@ -48,20 +84,31 @@ async def load_artist(db, key: str) -> dict | None:
         if not identity["name"].endswith(" - Topic"):
             per_dataset.setdefault(identity["dataset"], []).append(identity)
     artist["homonyms"] = {dataset: ids for dataset, ids in per_dataset.items() if len(ids) > 1}
-    artist["fma"] = [dict(r) for r in (await db.execute(
-        "select * from fma_artists where artist_id = ? order by fma_artist_id", [artist_id])).rows]
+    artist["fma"] = [
+        dict(r)
+        for r in (
+            await db.execute("select * from fma_artists where artist_id = ? order by fma_artist_id", [artist_id])
+        ).rows
+    ]
     artist["points"] = [[f["latitude"], f["longitude"]] for f in artist["fma"] if f["latitude"] is not None]
     # what model makers say they trained on: tracks of this artist in the datasets, and listed tracks that are
     # in none of them but name this artist as author
-    artist["training"] = [dict(r) for r in (await db.execute(
-        """
+    artist["training"] = [
+        dict(r)
+        for r in (
+            await db.execute(
+                """
         select m.slug, m.name, m.maker, m.list_source_url, m.list_file,
                (select count(distinct u.track_id) from track_artists ta join training_use u on u.track_id = ta.track_id
                 where ta.artist_id = :artist and u.model = m.slug) as in_datasets,
                (select count(*) from training_use u where u.track_id is null and u.author_key = :key
                 and u.model = m.slug) as outside_datasets
         from models m order by m.name
-        """, {"artist": artist_id, "key": key})).rows]
+        """,
+                {"artist": artist_id, "key": key},
+            )
+        ).rows
+    ]
     artist["training"] = [m for m in artist["training"] if m["in_datasets"] or m["outside_datasets"]]
     return artist
 
@@ -79,8 +126,9 @@ def _range(artist: dict, dataset: str | None) -> tuple[int, int]:
 TRACK_COLUMNS = {"track_id": "t.id", "role": "page.role"}  # the rest are t.<column>
 
 
-async def track_page(db, artist_id: int, after: int, dataset: str | None, artist: dict, size: int,
-                     select: str | None = None) -> list:
+async def track_page(
+    db, artist_id: int, after: int, dataset: str | None, artist: dict, size: int, select: str | None = None
+) -> list:
     """The artist's next `size` tracks after track id `after` (as dicts, or the rows of `select`)."""
     low, high = _range(artist, dataset)
     rows = await db.execute(
@@ -90,9 +138,11 @@ async def track_page(db, artist_id: int, after: int, dataset: str | None, artist
             where artist_id = :artist and track_id between :low and :high
             group by track_id order by track_id limit :size
         )
-        select {select or ', '.join(f"{TRACK_COLUMNS.get(c, 't.' + c)} as {c}" for c in CSV_COLUMNS)}
+        select {select or ", ".join(f"{TRACK_COLUMNS.get(c, 't.' + c)} as {c}" for c in CSV_COLUMNS)}
         from page join tracks t on t.id = page.track_id order by t.id
-        """, {"artist": artist_id, "low": max(low, after + 1), "high": high, "size": size})
+        """,
+        {"artist": artist_id, "low": max(low, after + 1), "high": high, "size": size},
+    )
     return rows.rows if select else [dict(r) for r in rows.rows]
 
 
@@ -107,22 +157,26 @@ async def artist_view(datasette, request):
         if found["status"] == "exact" and len(found["artists"]) == 1 and found["artists"][0]["key"] != key:
             suffix = f".{fmt}" if fmt else ""
             query = f"?{request.query_string}" if request.query_string else ""
-            return Response.redirect(datasette.urls.path(
-                f"/artist/{quote(found['artists'][0]['key'], safe='')}{suffix}{query}"))
+            return Response.redirect(
+                datasette.urls.path(f"/artist/{quote(found['artists'][0]['key'], safe='')}{suffix}{query}")
+            )
         if fmt == "json":
-            return Response.json({"error": f"no artist with key {key!r}", "key": key, "resolution": found},
-                                 status=404)
-        html = await datasette.render_template("artist.html", {"artist": None, "key": key, "resolution": found},
-                                               request=request)
+            return Response.json({"error": f"no artist with key {key!r}", "key": key, "resolution": found}, status=404)
+        html = await datasette.render_template(
+            "artist.html", {"artist": None, "key": key, "resolution": found}, request=request
+        )
         return Response.html(html, status=404)
     dataset = request.args.get("dataset") or None
     if dataset and dataset not in SLUGS:
-        message = (f"There is no dataset “{dataset}”. The datasets are {', '.join(SLUGS[:-1])} and {SLUGS[-1]}; "
-                   f"leave dataset out for all four.")
+        message = (
+            f"There is no dataset “{dataset}”. The datasets are {', '.join(SLUGS[:-1])} and {SLUGS[-1]}; "
+            f"leave dataset out for all four."
+        )
         if fmt == "json":
             return Response.json({"ok": False, "error": message, "status": 400}, status=400)
-        html = await datasette.render_template("error.html", {"ok": False, "error": message, "status": 400,
-                                                              "title": "No such dataset"}, request=request)
+        html = await datasette.render_template(
+            "error.html", {"ok": False, "error": message, "status": 400, "title": "No such dataset"}, request=request
+        )
         return Response.html(html, status=400)
     if fmt == "csv":
         return _csv(db, artist, dataset)
@@ -138,10 +192,20 @@ async def artist_view(datasette, request):
     query = {"dataset": dataset} if dataset else {}
     next_url = f"{base}?{urlencode(query | {'after': tracks[-1]['track_id']})}" if more else None
     if fmt == "json":
-        return Response.json({"artist": artist, "tracks": tracks, "next": next_url and next_url.replace(
-            base, base + ".json", 1), "caveat": CAVEAT})
+        return Response.json(
+            {
+                "artist": artist,
+                "tracks": tracks,
+                "next": next_url and next_url.replace(base, base + ".json", 1),
+                "caveat": CAVEAT,
+            }
+        )
     context = {
-        "artist": artist, "key": key, "tracks": tracks, "dataset": dataset, "after": after,
+        "artist": artist,
+        "key": key,
+        "tracks": tracks,
+        "dataset": dataset,
+        "after": after,
         "next_url": datasette.urls.path(next_url) if next_url else None,
         "first_url": datasette.urls.path(f"{base}?{urlencode(query)}") if after else None,
         "csv_url": datasette.urls.path(f"{base}.csv?{urlencode(query)}" if query else f"{base}.csv"),
@@ -173,8 +237,11 @@ def _csv(db, artist: dict, dataset: str | None) -> AsgiStream:
             after = rows[-1][0]
 
     filename = f"{artist['key']}{'-' + dataset if dataset else ''}-tracks.csv"
-    return AsgiStream(stream, content_type="text/csv; charset=utf-8",
-                      headers={"content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+    return AsgiStream(
+        stream,
+        content_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )
 
 
 @hookimpl

@@ -59,12 +59,20 @@ async def artist_stats(db, artist_id: int, tracks: int) -> dict[str, list[dict]]
     """Tracks per dataset × release year, and per dataset × role, for the artist page's charts: precomputed for
     an artist with many tracks (artist_track_stats), counted now for the others (a few milliseconds)."""
     if tracks > ARTIST_STATS_MIN:
-        rows = (await db.execute("select kind, dataset, value, tracks from artist_track_stats where artist_id = ? "
-                                 "order by kind, dataset, value", [artist_id])).rows
+        rows = (
+            await db.execute(
+                "select kind, dataset, value, tracks from artist_track_stats where artist_id = ? "
+                "order by kind, dataset, value",
+                [artist_id],
+            )
+        ).rows
     else:
         sql = ARTIST_STATS_SQL.format(artists="select :artist as id")
-        rows = (await db.execute(f"select kind, dataset, value, tracks from ({sql}) order by kind, dataset, value",
-                                 {"artist": artist_id})).rows
+        rows = (
+            await db.execute(
+                f"select kind, dataset, value, tracks from ({sql}) order by kind, dataset, value", {"artist": artist_id}
+            )
+        ).rows
     stats: dict[str, list[dict]] = {"year": [], "role": []}
     for kind, dataset, value, count in rows:
         info = BY_SLUG.get(dataset)
@@ -77,59 +85,105 @@ def artist_charts(datasets: list[dict], stats: dict[str, list[dict]]) -> list[di
     that says what it shows, for screen readers."""
     present = {d["slug"] for d in datasets}
     # the legend names only the datasets the artist is in, each in its registry colour
-    scale = {"domain": [info.short_name for info in DATASETS if info.slug in present],
-             "range": [info.colour for info in DATASETS if info.slug in present]}
+    scale = {
+        "domain": [info.short_name for info in DATASETS if info.slug in present],
+        "range": [info.colour for info in DATASETS if info.slug in present],
+    }
     colour = {"field": "dataset", "type": "nominal", "scale": scale, "title": None, "legend": {"orient": "bottom"}}
-    base = {"width": "container", "height": CHART_HEIGHT, "background": None, "view": {"stroke": None},
-            "config": {"font": "Helvetica, Arial, sans-serif"}}
-    per_dataset = [{"dataset": BY_SLUG[d["slug"]].short_name if d["slug"] in BY_SLUG else d["slug"],
-                    "tracks": d["tracks"]} for d in datasets]
-    charts = [{"id": "artist-chart-datasets", "title": "Tracks per dataset",
-               "summary": "; ".join(f"{row['dataset']}: {row['tracks']:,}" for row in per_dataset),
-               "spec": base | {"data": {"values": per_dataset}, "mark": {"type": "bar", "tooltip": True},
-                               "encoding": {"y": {"field": "dataset", "type": "nominal", "sort": None, "title": None},
-                                            "x": {"field": "tracks", "type": "quantitative"},
-                                            "color": colour | {"legend": None}}}}]
+    base = {
+        "width": "container",
+        "height": CHART_HEIGHT,
+        "background": None,
+        "view": {"stroke": None},
+        "config": {"font": "Helvetica, Arial, sans-serif"},
+    }
+    per_dataset = [
+        {"dataset": BY_SLUG[d["slug"]].short_name if d["slug"] in BY_SLUG else d["slug"], "tracks": d["tracks"]}
+        for d in datasets
+    ]
+    charts = [
+        {
+            "id": "artist-chart-datasets",
+            "title": "Tracks per dataset",
+            "summary": "; ".join(f"{row['dataset']}: {row['tracks']:,}" for row in per_dataset),
+            "spec": base
+            | {
+                "data": {"values": per_dataset},
+                "mark": {"type": "bar", "tooltip": True},
+                "encoding": {
+                    "y": {"field": "dataset", "type": "nominal", "sort": None, "title": None},
+                    "x": {"field": "tracks", "type": "quantitative"},
+                    "color": colour | {"legend": None},
+                },
+            },
+        }
+    ]
     if stats["year"]:
         years = [row["year"] for row in stats["year"]]
-        charts.append({
-            "id": "artist-chart-years", "title": "Tracks per release year",
-            "summary": f"{sum(row['tracks'] for row in stats['year']):,} tracks with a release year, "
-                       f"from {min(years)} to {max(years)}",
-            "spec": base | {"data": {"values": stats["year"]}, "mark": {"type": "bar", "tooltip": True},
-                            "encoding": {"x": {"field": "year", "type": "ordinal", "title": None},
-                                         "y": {"field": "tracks", "type": "quantitative", "stack": True},
-                                         "color": colour}}})
+        charts.append(
+            {
+                "id": "artist-chart-years",
+                "title": "Tracks per release year",
+                "summary": f"{sum(row['tracks'] for row in stats['year']):,} tracks with a release year, "
+                f"from {min(years)} to {max(years)}",
+                "spec": base
+                | {
+                    "data": {"values": stats["year"]},
+                    "mark": {"type": "bar", "tooltip": True},
+                    "encoding": {
+                        "x": {"field": "year", "type": "ordinal", "title": None},
+                        "y": {"field": "tracks", "type": "quantitative", "stack": True},
+                        "color": colour,
+                    },
+                },
+            }
+        )
     if stats["role"]:
         roles: dict[str, int] = {}
         for row in stats["role"]:
             roles[row["role"]] = roles.get(row["role"], 0) + row["tracks"]
-        charts.append({
-            "id": "artist-chart-roles", "title": "Tracks by role",
-            "summary": "; ".join(f"{role}: {n:,}" for role, n in roles.items()),
-            "spec": base | {"data": {"values": stats["role"]}, "mark": {"type": "bar", "tooltip": True},
-                            "encoding": {"y": {"field": "role", "type": "nominal", "title": None},
-                                         "x": {"field": "tracks", "type": "quantitative", "stack": True},
-                                         "color": colour}}})
+        charts.append(
+            {
+                "id": "artist-chart-roles",
+                "title": "Tracks by role",
+                "summary": "; ".join(f"{role}: {n:,}" for role, n in roles.items()),
+                "spec": base
+                | {
+                    "data": {"values": stats["role"]},
+                    "mark": {"type": "bar", "tooltip": True},
+                    "encoding": {
+                        "y": {"field": "role", "type": "nominal", "title": None},
+                        "x": {"field": "tracks", "type": "quantitative", "stack": True},
+                        "color": colour,
+                    },
+                },
+            }
+        )
     return charts
 
 
 @hookimpl
 def extra_template_vars(template, request, datasette):
     if template == "index.html":
+
         async def landing():
             return {"headlines": await headline_figures(datasette.get_database(DATABASE))}
+
         return landing
     if template == "artist.html" and request is not None and "key" in request.url_vars:
+
         async def artist():
             db = datasette.get_database(DATABASE)
-            row = (await db.execute("select id, tracks from artists where key = ?",
-                                    [unquote(request.url_vars["key"])])).first()
+            row = (
+                await db.execute("select id, tracks from artists where key = ?", [unquote(request.url_vars["key"])])
+            ).first()
             if row is None:
                 return {}
-            datasets = (await db.execute("select dataset as slug, tracks from artist_datasets where artist_id = ?",
-                                         [row["id"]])).rows
+            datasets = (
+                await db.execute("select dataset as slug, tracks from artist_datasets where artist_id = ?", [row["id"]])
+            ).rows
             datasets = sorted((dict(d) for d in datasets), key=lambda d: ORDER.get(d["slug"], len(ORDER)))
             return {"artist_charts": artist_charts(datasets, await artist_stats(db, row["id"], row["tracks"]))}
+
         return artist
     return {}

@@ -24,7 +24,8 @@ def filters_from_request(request, database, table, datasette):
 
     async def id_range():
         rows = await datasette.get_database(database).execute(
-            "select first_track_id, last_track_id from datasets where slug = ?", [dataset])
+            "select first_track_id, last_track_id from datasets where slug = ?", [dataset]
+        )
         row = rows.first()
         if row is None or row["first_track_id"] is None:
             return None
@@ -37,7 +38,9 @@ def filters_from_request(request, database, table, datasette):
             last = max(first - 1, min(last, after - 1))
         elif after is not None and request.args.get("_sort") in (None, "id") and not request.args.get("_sort_desc"):
             first = min(last + 1, max(first, after + 1))
-        return FilterArguments(["id between :dataset_first_id and :dataset_last_id"],
-                               params={"dataset_first_id": first, "dataset_last_id": last})
+        return FilterArguments(
+            ["id between :dataset_first_id and :dataset_last_id"],
+            params={"dataset_first_id": first, "dataset_last_id": last},
+        )
 
     return id_range

@@ -27,8 +27,10 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # permission debugging)
 POST_PREFIXES = ("/check", "/-/")
 
-THROUGH_HELP = ('_through must be JSON naming a table that links to this one, its column and a value, e.g. '
-                '{"table": "track_artists", "column": "artist_id", "value": "1"}')
+THROUGH_HELP = (
+    "_through must be JSON naming a table that links to this one, its column and a value, e.g. "
+    '{"table": "track_artists", "column": "artist_id", "value": "1"}'
+)
 
 
 def ordinary_mistake(request: Request, exception: Exception) -> str | None:
@@ -36,12 +38,15 @@ def ordinary_mistake(request: Request, exception: Exception) -> str | None:
     message = str(exception)
     if isinstance(exception, DatasetteError) and exception.status == 500:
         if message.startswith("Cannot sort table by "):
-            return (f"{message}: this table can be sorted only by the columns whose headings are links "
-                    f"(or by its primary key).")
+            return (
+                f"{message}: this table can be sorted only by the columns whose headings are links "
+                f"(or by its primary key)."
+            )
         if message.startswith("Cannot use _sort and _sort_desc"):
             return "Sort in one direction at a time: give _sort or _sort_desc, not both."
-    if "_through" in request.args and isinstance(exception, (ValueError, KeyError, TypeError, sqlite3.Error,
-                                                             DatasetteError)):
+    if "_through" in request.args and isinstance(
+        exception, (ValueError, KeyError, TypeError, sqlite3.Error, DatasetteError)
+    ):
         return THROUGH_HELP
     if "_timelimit" in request.args and isinstance(exception, ValueError) and "int()" in message:
         return "_timelimit must be a whole number of milliseconds."
@@ -52,10 +57,12 @@ def ordinary_mistake(request: Request, exception: Exception) -> str | None:
 
 async def error_response(datasette, request: Request, status: int, message: str, headers=None) -> Response:
     if request.path.endswith(".json"):
-        return Response.json({"ok": False, "error": message, "status": status, "title": None}, status=status,
-                             headers=headers)
-    html = await datasette.render_template(["error.html"], {"ok": False, "error": message, "status": status,
-                                                            "title": None}, request=request)
+        return Response.json(
+            {"ok": False, "error": message, "status": status, "title": None}, status=status, headers=headers
+        )
+    html = await datasette.render_template(
+        ["error.html"], {"ok": False, "error": message, "status": status, "title": None}, request=request
+    )
     return Response.html(html, status=status, headers=headers)
 
 
@@ -89,7 +96,8 @@ async def _post_allowed(datasette, scope) -> bool:
 def _is_csv(scope, headers: dict[bytes, bytes]) -> bool:
     content_type = headers.get(b"content-type", b"")
     return content_type.startswith(b"text/csv") or (
-        scope["path"].endswith(".csv") and content_type.startswith(b"text/plain"))
+        scope["path"].endswith(".csv") and content_type.startswith(b"text/plain")
+    )
 
 
 @hookimpl
@@ -103,9 +111,12 @@ def asgi_wrapper(datasette):
                 # this wrapper sits outside Datasette's CSRF middleware: the page needs no token
                 request = Request(dict(scope, csrftoken=lambda: ""), receive)
                 response = await error_response(
-                    datasette, request, 405,
+                    datasette,
+                    request,
+                    405,
                     f"This page cannot take a {method} request: it only shows data (GET).",
-                    headers={"allow": "GET, HEAD"})
+                    headers={"allow": "GET, HEAD"},
+                )
                 return await response.asgi_send(send)
             send = _csv_for_spreadsheets(scope, send)
             if method == "HEAD":
@@ -155,13 +166,20 @@ def _csv_for_spreadsheets(scope, send):
             headers = dict(message.get("headers") or [])
             if message["status"] == 200 and _is_csv(scope, headers):
                 state["csv"] = True
-                items = [(k, v) for k, v in message.get("headers") or []
-                         if k.lower() not in (b"content-length", b"content-type")]
+                items = [
+                    (k, v)
+                    for k, v in message.get("headers") or []
+                    if k.lower() not in (b"content-length", b"content-type")
+                ]
                 items.append((b"content-type", b"text/csv; charset=utf-8"))
                 if not any(k.lower() == b"content-disposition" for k, _ in items):
                     name = scope["path"].rsplit("/", 1)[-1] or "data.csv"
-                    items.append((b"content-disposition",
-                                  f"attachment; filename=\"{json.dumps(name)[1:-1]}\"".encode("latin-1", "replace")))
+                    items.append(
+                        (
+                            b"content-disposition",
+                            f'attachment; filename="{json.dumps(name)[1:-1]}"'.encode("latin-1", "replace"),
+                        )
+                    )
                 length = headers.get(b"content-length")
                 if length is not None and length.isdecimal():
                     # a body that already has its BOM keeps its length; checked on the first chunk
@@ -179,8 +197,10 @@ def _csv_for_spreadsheets(scope, send):
             if not body.startswith(BOM):
                 body = BOM + body
                 if "length" in state:
-                    start = dict(start, headers=start["headers"] + [(b"content-length",
-                                                                      str(state["length"] + len(BOM)).encode())])
+                    start = dict(
+                        start,
+                        headers=start["headers"] + [(b"content-length", str(state["length"] + len(BOM)).encode())],
+                    )
             elif "length" in state:
                 start = dict(start, headers=start["headers"] + [(b"content-length", str(state["length"]).encode())])
             await send(start)

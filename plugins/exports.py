@@ -46,7 +46,7 @@ def asgi_wrapper(datasette):
             if scope["type"] == "http" and scope.get("method") == "GET":
                 prefix = datasette.urls.database(DATABASE) + "/"
                 path = scope.get("path", "")
-                rest = path[len(prefix):]
+                rest = path[len(prefix) :]
                 if path.startswith(prefix) and "/" not in rest and rest.rsplit(".", 1)[-1] in FORMATS:
                     request = Request(scope, receive)
                     if _truthy(request.args.get("_stream")):
@@ -65,13 +65,16 @@ async def export(datasette, request, table: str, fmt: str):
     """The streamed export, or None where Datasette should answer (not a table, or filters only it knows)."""
     db = datasette.get_database(DATABASE)
     if not await db.table_exists(table) or not await datasette.permission_allowed(
-            None, "view-table", resource=(DATABASE, table), default=True):
+        None, "view-table", resource=(DATABASE, table), default=True
+    ):
         return None
     if request.args.get("_next"):
-        return await _refusal(datasette, request, fmt, "_next is not allowed with _stream: an export starts at the "
-                              "first row.")
+        return await _refusal(
+            datasette, request, fmt, "_next is not allowed with _stream: an export starts at the first row."
+        )
     if "_where" in request.args and not await datasette.permission_allowed(
-            None, "execute-sql", resource=DATABASE, default=True):
+        None, "execute-sql", resource=DATABASE, default=True
+    ):
         return await _refusal(datasette, request, fmt, "_where= is not allowed.", 403)
     pks = await db.primary_keys(table)
     try:
@@ -82,8 +85,9 @@ async def export(datasette, request, table: str, fmt: str):
         return await _refusal(datasette, request, fmt, str(error))
     cells, joins = await _cells(db, table, columns, request)
     row_sql = (csv_line if fmt == "csv" else json_object)(cells)
-    source = await (_tracks_source if table == "tracks" else _table_source)(datasette, db, table, request, pks,
-                                                                            row_sql, joins)
+    source = await (_tracks_source if table == "tracks" else _table_source)(
+        datasette, db, table, request, pks, row_sql, joins
+    )
     if source is None:
         return None
     header, footer = (_csv_frame if fmt == "csv" else _json_frame)(table, [name for name, _ in cells], request)
@@ -118,7 +122,7 @@ async def export(datasette, request, table: str, fmt: str):
                 if done or disconnected.is_set():
                     break
                 try:
-                    text, n, state, done = await db.execute_fn(lambda conn: read(conn, state))
+                    text, n, state, done = await db.execute_fn(lambda conn, state=state: read(conn, state))
                 except Exception as error:  # noqa: BLE001 - said in the file, never dropped silently
                     stopped = f"the database stopped the export ({error})"
                     break
@@ -134,11 +138,31 @@ async def export(datasette, request, table: str, fmt: str):
 
 def export_url(datasette, request, table: str, fmt: str) -> str:
     """Every row the table page's filters match, streamed whole."""
-    keep = [(key, value) for key, value in arg_pairs(request.args)
-            if key not in ("_next", "_size", "_nocount", "_nofacet", "_nosuggest", "_stream", "_dl", "_shape",
-                           "_labels", "_sort", "_sort_desc", "_trace") and not key.startswith("_facet")]
-    return (datasette.urls.table(DATABASE, table, format=fmt) + "?"
-            + urlencode(keep + [("_labels", "on"), ("_stream", "on"), ("_dl", "on")]))
+    keep = [
+        (key, value)
+        for key, value in arg_pairs(request.args)
+        if key
+        not in (
+            "_next",
+            "_size",
+            "_nocount",
+            "_nofacet",
+            "_nosuggest",
+            "_stream",
+            "_dl",
+            "_shape",
+            "_labels",
+            "_sort",
+            "_sort_desc",
+            "_trace",
+        )
+        and not key.startswith("_facet")
+    ]
+    return (
+        datasette.urls.table(DATABASE, table, format=fmt)
+        + "?"
+        + urlencode(keep + [("_labels", "on"), ("_stream", "on"), ("_dl", "on")])
+    )
 
 
 @hookimpl
@@ -148,8 +172,12 @@ def extra_template_vars(database, table, view_name, request, datasette):
     if view_name != "table" or database != DATABASE or not table or request is None:  # (a saved query: no table)
         return {}
     csv_url = export_url(datasette, request, table, "csv")
-    return {"url_csv": csv_url, "export_csv_url": csv_url, "export_json_url": export_url(datasette, request, table, "json"),
-            "export_filtered": filtering(arg_pairs(request.args))}
+    return {
+        "url_csv": csv_url,
+        "export_csv_url": csv_url,
+        "export_json_url": export_url(datasette, request, table, "json"),
+        "export_filtered": filtering(arg_pairs(request.args)),
+    }
 
 
 async def _refusal(datasette, request, fmt: str, message: str, status: int = 400) -> Response:
@@ -158,8 +186,9 @@ async def _refusal(datasette, request, fmt: str, message: str, status: int = 400
         return Response.json({"ok": False, "error": message, "status": status, "title": None}, status=status)
     # this runs before Datasette's CSRF middleware, which gives templates their token: the page posts nothing
     request = Request(dict(request.scope, csrftoken=lambda: ""), request.receive)
-    html = await datasette.render_template(["error.html"], {"ok": False, "error": message, "status": status,
-                                                            "title": None}, request=request)
+    html = await datasette.render_template(
+        ["error.html"], {"ok": False, "error": message, "status": status, "title": None}, request=request
+    )
     return Response.html(html, status=status)
 
 
@@ -204,14 +233,17 @@ async def _cells(db, table: str, columns: list[str], request) -> tuple[list[tupl
             label = await db.label_column_for_table(fk["other_table"])
             if label and fk["column"] in columns:
                 labels[fk["column"]] = (fk["other_table"], fk["other_column"], label)
-    cells, joins = [], []
+    cells: list[tuple[str, str]] = []
+    joins: list[str] = []
     for column in columns:
         cells.append((column, f"{name}.{escape_sqlite(column)}"))
         if column in labels:
             other, other_column, label = labels[column]
             alias = f"_label{len(joins)}"
-            joins.append(f" left join {escape_sqlite(other)} as {alias} on {alias}.{escape_sqlite(other_column)} "
-                         f"= {name}.{escape_sqlite(column)}")
+            joins.append(
+                f" left join {escape_sqlite(other)} as {alias} on {alias}.{escape_sqlite(other_column)} "
+                f"= {name}.{escape_sqlite(column)}"
+            )
             cells.append((f"{column}_label", f"{alias}.{escape_sqlite(label)}"))
     return cells, "".join(joins)
 
@@ -238,15 +270,17 @@ async def _tracks_source(datasette, db, table, request, pks, row_sql, joins):
     # rows, and none the gaps)
     ranges = [p.id_range] if p.id_range else sorted(info.ranges.values()) or [(1, 0)]
     where = p.where(["tracks.id > :_after", "tracks.id <= :_until"], ranged=False)
-    return _windows(f"select {row_sql} from tracks{joins}{where} order by tracks.id", params, ranges, CHUNK,
-                    adapt=False)
+    return _windows(
+        f"select {row_sql} from tracks{joins}{where} order by tracks.id", params, ranges, CHUNK, adapt=False
+    )
 
 
 async def _table_source(datasette, db, table, request, pks, row_sql, joins):
     """Any other table: Datasette's column filters, `_where` and `_search`, read by windows of its integer key."""
     metadata = datasette.table_metadata(DATABASE, table) or {}
-    filters = table_clauses(table, request.args, metadata.get("fts_table") or await db.fts_table(table),
-                            metadata.get("searchmode") == "raw")
+    filters = table_clauses(
+        table, request.args, metadata.get("fts_table") or await db.fts_table(table), metadata.get("searchmode") == "raw"
+    )
     if filters is None:
         return None
     clauses, params = filters
@@ -262,8 +296,10 @@ async def _table_source(datasette, db, table, request, pks, row_sql, joins):
         return lambda conn, state: ([row[0] for row in conn.execute(sql, params)], None, True)
     if kind != "integer":
         return None  # a big table without an integer key to read it by: Datasette streams it
-    sql = (f"select {row_sql} from {name}{joins}{_where(clauses + [f'{key} > :_after', f'{key} <= :_until'])} "
-           f"order by {order}")
+    sql = (
+        f"select {row_sql} from {name}{joins}{_where(clauses + [f'{key} > :_after', f'{key} <= :_until'])} "
+        f"order by {order}"
+    )
     return _windows(sql, params, [(low, high)], max(1, CHUNK * (high - low + 1) // max(count, 1)), adapt=True)
 
 
@@ -275,6 +311,7 @@ def _windows(sql: str, params: dict, ranges: list[tuple[int, int]], step: int, a
     """Chunks of key ranges: (first - 1, first - 1 + step], … up to each range's last key. With `adapt`, the step
     follows the rows the last window held (keys are not always dense: ids in blocks, several rows per track), so
     that a window holds about CHUNK rows."""
+
     def chunks(conn, state):
         index, after, width = state or (0, ranges[0][0] - 1, step)
         first, last = ranges[index]
@@ -302,9 +339,11 @@ def _csv_frame(table, names, request):
 
 def _json_frame(table, names, request):
     """One JSON object: the rows as objects, then how many there are and whether the export is complete."""
+
     def footer(exported: int, why: str | None) -> str:
-        return "\n], " + orjson.dumps({"rows_exported": exported, "complete": not why,
-                                       "stopped": why}).decode()[1:] + "\n"
+        return (
+            "\n], " + orjson.dumps({"rows_exported": exported, "complete": not why, "stopped": why}).decode()[1:] + "\n"
+        )
 
     start = orjson.dumps({"database": DATABASE, "table": table, "columns": names}).decode()[:-1]
     return start + ', "rows": [\n', footer

@@ -82,13 +82,16 @@ def render_cell(row, value, column, table, database, datasette):
     if column == "licence_code":
         flags = restrictive(value)
         if flags:
-            return Markup(f'{escape(value)} <span class="flag" title="NonCommercial / NoDerivatives">'
-                          f'{"·".join(flags)}</span>')
+            return Markup(
+                f'{escape(value)} <span class="flag" title="NonCommercial / NoDerivatives">{"·".join(flags)}</span>'
+            )
     if table == "artists" and column in ("key", "name") and "key" in keys:
         return _link(datasette.urls.path(f"/artist/{quote(row['key'], safe='')}"), str(value))
     if table == "tracks" and column == "used_to_train" and "id" in keys:
-        return Markup(f'<a class="trained" href="{escape(datasette.urls.table(DATABASE, "training_use"))}?track_id='
-                      f'{int(row["id"])}">Used to train: {escape(value)}</a>')
+        return Markup(
+            f'<a class="trained" href="{escape(datasette.urls.table(DATABASE, "training_use"))}?track_id='
+            f'{int(row["id"])}">Used to train: {escape(value)}</a>'
+        )
     if table == "tracks" and column == "artist_credit":
         return _link(datasette.urls.path(f"/search?q={quote(str(value))}"), str(value))
     return None
@@ -113,7 +116,9 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         rows = await db.execute(
             "select d.name, d.publisher, d.licence, d.terms, d.source_url, d.revision, f.path, t.source_row, "
             "t.duplicate_of, t.dataset, t.used_to_train from tracks t join datasets d on d.slug = t.dataset "
-            "left join source_files f on f.id = t.source_file where t.id = ?", [track_id])
+            "left join source_files f on f.id = t.source_file where t.id = ?",
+            [track_id],
+        )
         return {"provenance": dict(rows.first()) if rows.first() else None}
 
     return provenance

@@ -24,4 +24,5 @@ def startup(datasette):
             raise click.ClickException(
                 f"{database.path} is {size:,} bytes but inspect-data.json describes a file of {entry.get('size'):,} "
                 "bytes: they come from different builds (a build stopped between moving the two into place). "
-                f"Run `python -m ingest inspect --db {database.path}` (or build again) before serving.")
+                f"Run `python -m ingest inspect --db {database.path}` (or build again) before serving."
+            )

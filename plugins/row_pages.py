@@ -33,10 +33,15 @@ def unindexed_references(conn, counts: dict) -> set[tuple[str, str]]:
             rows = conn.execute(f"select count(*) from {name}").fetchone()[0]
         if rows <= BIG_TABLE:
             continue
-        first = {conn.execute(f"pragma index_info({escape_sqlite(index[1])})").fetchone()[2]
-                 for index in conn.execute(f"pragma index_list({name})")}
-        first |= {column[1] for column in conn.execute(f"pragma table_info({name})")
-                  if column[5] == 1 and column[2].lower() == "integer"}  # an integer primary key is the rowid
+        first = {
+            conn.execute(f"pragma index_info({escape_sqlite(index[1])})").fetchone()[2]
+            for index in conn.execute(f"pragma index_list({name})")
+        }
+        first |= {
+            column[1]
+            for column in conn.execute(f"pragma table_info({name})")
+            if column[5] == 1 and column[2].lower() == "integer"
+        }  # an integer primary key is the rowid
         found |= {(table, key[3]) for key in keys if key[3] not in first}
     return found
 
@@ -47,9 +52,11 @@ def startup(datasette):
         db = datasette.databases.get(DATABASE)
         if db is None:
             return
-        counts = {table: entry.get("count") for table, entry in
-                  ((datasette.inspect_data or {}).get(DATABASE) or {}).get("tables", {}).items()
-                  if entry.get("count") is not None}
+        counts = {
+            table: entry.get("count")
+            for table, entry in ((datasette.inspect_data or {}).get(DATABASE) or {}).get("tables", {}).items()
+            if entry.get("count") is not None
+        }
         slow = await db.execute_fn(lambda conn: unindexed_references(conn, counts))
         if not slow:
             return
@@ -57,9 +64,13 @@ def startup(datasette):
 
         async def get_all_foreign_keys():
             keys = await every_key()
-            return {table: dict(entry, incoming=[fk for fk in entry["incoming"]
-                                                 if (fk["other_table"], fk["other_column"]) not in slow])
-                    for table, entry in keys.items()}
+            return {
+                table: dict(
+                    entry,
+                    incoming=[fk for fk in entry["incoming"] if (fk["other_table"], fk["other_column"]) not in slow],
+                )
+                for table, entry in keys.items()
+            }
 
         db.get_all_foreign_keys = get_all_foreign_keys
 

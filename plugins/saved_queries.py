@@ -18,8 +18,10 @@ ARTIST_COLUMNS = ("name", "artist")
 async def parameter_choices(db) -> dict[str, list[tuple[str, str]]]:
     """The values a `:dataset` or `:model` parameter can take, as (value, label)."""
     models = (await db.execute("select slug, name from models order by name")).rows
-    return {"dataset": [(info.slug, info.name) for info in DATASETS],
-            "model": [(row["slug"], row["name"]) for row in models]}
+    return {
+        "dataset": [(info.slug, info.name) for info in DATASETS],
+        "model": [(row["slug"], row["name"]) for row in models],
+    }
 
 
 @hookimpl
@@ -30,9 +32,11 @@ def extra_template_vars(template, database, datasette):
 
     async def choices():
         db = datasette.get_database(DATABASE)
-        return {"parameter_choices": await parameter_choices(db),
-                # a parameter the SQL compares with '' (":dataset = ''") may be left empty: all of them
-                "optional_parameter": lambda sql, name: bool(sql and re.search(rf":{name}\s*=\s*''", sql))}
+        return {
+            "parameter_choices": await parameter_choices(db),
+            # a parameter the SQL compares with '' (":dataset = ''") may be left empty: all of them
+            "optional_parameter": lambda sql, name: bool(sql and re.search(rf":{name}\s*=\s*''", sql)),
+        }
 
     return choices
 

@@ -45,10 +45,13 @@ async def _artist_rows(db, ids: list[int]) -> list[dict]:
     if not ids:
         return []
     marks = ", ".join("?" * len(ids))
-    rows = {row["id"]: dict(row) for row in (await db.execute(
-        f"select id, key, name, tracks from artists where id in ({marks})", ids)).rows}
+    rows = {
+        row["id"]: dict(row)
+        for row in (await db.execute(f"select id, key, name, tracks from artists where id in ({marks})", ids)).rows
+    }
     per_dataset = await db.execute(
-        f"select artist_id, dataset, tracks from artist_datasets where artist_id in ({marks})", ids)
+        f"select artist_id, dataset, tracks from artist_datasets where artist_id in ({marks})", ids
+    )
     for row in rows.values():
         row["datasets"] = {r["dataset"]: r["tracks"] for r in per_dataset.rows if r["artist_id"] == row["id"]}
     return [rows[i] for i in ids if i in rows]
@@ -67,10 +70,16 @@ async def search_artists(db, text: str) -> tuple[list[dict], dict]:
         found = [(i, "exact") for i in exact] + [(i, "words") for i in words if i not in exact]
         suggestion = {"corrections": None, "artists": []}
         if not exact:
-            names = dict(conn.execute(f"select id, name from artists where id in ({', '.join('?' * len(words))})",
-                                      words).fetchall()) if words else {}
-            if not any(search_index.name_similarity(text, name) >= search_index.SIMILARITY
-                       for name in names.values()):
+            names = (
+                dict(
+                    conn.execute(
+                        f"select id, name from artists where id in ({', '.join('?' * len(words))})", words
+                    ).fetchall()
+                )
+                if words
+                else {}
+            )
+            if not any(search_index.name_similarity(text, name) >= search_index.SIMILARITY for name in names.values()):
                 suggestion = search_index.suggest(conn, text, exclude=[i for i, _ in found])
         return found[:ARTISTS_SHOWN], suggestion
 
@@ -101,14 +110,15 @@ def _as_found(corrections, track: dict, drop_unknown: bool) -> str:
 
 def _title_phrase(text: str) -> str | None:
     """An FTS5 query for tracks whose title starts with the typed words (exact titles are among them)."""
-    words = search_words(text[:MAX_QUERY])[:search_index.MAX_WORDS]
+    words = search_words(text[:MAX_QUERY])[: search_index.MAX_WORDS]
     if not words:
         return None
     return 'title : ^ "' + " ".join(words).replace('"', '""') + '"'
 
 
-async def search_tracks(db, text: str, fts: str, datasets: list[dict], page: int,
-                        counted: bool = True) -> tuple[list[dict], dict[str, int]]:
+async def search_tracks(
+    db, text: str, fts: str, datasets: list[dict], page: int, counted: bool = True
+) -> tuple[list[dict], dict[str, int]]:
     """The page of best-ranked tracks, and a (capped) count of matches per dataset.
 
     Ranking (bm25) is most of the time a common word takes, so each dataset's window is ranked by its own query,
@@ -125,28 +135,47 @@ async def search_tracks(db, text: str, fts: str, datasets: list[dict], page: int
               and rowid between {lo} and {hi} limit {limit}) c join tracks t on t.id = c.rowid
         order by title_tier(t.title, t.artist_credit, :words), c.rank, t.id limit {shown}
         """
-    words = search_words(text[:MAX_QUERY])[:search_index.MAX_WORDS]
+    words = search_words(text[:MAX_QUERY])[: search_index.MAX_WORDS]
     typed = " ".join(words)
-    windows = await asyncio.gather(*(db.execute(window.format(lo=int(lo), hi=int(hi), limit=CANDIDATES, shown=shown),
-                                                {"fts": fts, "words": typed}) for _, lo, hi in ranges))
+    windows = await asyncio.gather(
+        *(
+            db.execute(
+                window.format(lo=int(lo), hi=int(hi), limit=CANDIDATES, shown=shown), {"fts": fts, "words": typed}
+            )
+            for _, lo, hi in ranges
+        )
+    )
     found = {slug: (result.rows[0]["found"] if result.rows else 0) for (slug, _, _), result in zip(ranges, windows)}
     full = [(slug, lo, hi) for slug, lo, hi in ranges if found[slug] >= CANDIDATES] if counted else []
     title_fts = _title_phrase(text)
     more = await asyncio.gather(
-        *(db.execute(window.format(lo=int(lo), hi=int(hi), limit=TITLE_CANDIDATES, shown=TITLE_CANDIDATES),
-                     {"fts": title_fts, "words": typed}) for _, lo, hi in (full if title_fts else [])),
-        *(db.execute(f"select count(*) from (select 1 from tracks_fts where tracks_fts match :fts "
-                     f"and rowid between {int(lo)} and {int(hi)} limit {COUNT_LIMIT + 1})", {"fts": fts})
-          for _, lo, hi in full))
-    titles, counts = (more[:len(full)], more[len(full):]) if title_fts else ([], more)
+        *(
+            db.execute(
+                window.format(lo=int(lo), hi=int(hi), limit=TITLE_CANDIDATES, shown=TITLE_CANDIDATES),
+                {"fts": title_fts, "words": typed},
+            )
+            for _, lo, hi in (full if title_fts else [])
+        ),
+        *(
+            db.execute(
+                f"select count(*) from (select 1 from tracks_fts where tracks_fts match :fts "
+                f"and rowid between {int(lo)} and {int(hi)} limit {COUNT_LIMIT + 1})",
+                {"fts": fts},
+            )
+            for _, lo, hi in full
+        ),
+    )
+    titles, counts = (more[: len(full)], more[len(full) :]) if title_fts else ([], more)
     found.update({slug: result.single_value() for (slug, _, _), result in zip(full, counts)})
-    candidates = {}
+    candidates: dict = {}
     for result in (*windows, *titles):
         for row in result.rows:
             candidates.setdefault(row["id"], dict(row))
-    rows = sorted(candidates.values(), key=lambda row: (
-        search_index.title_tier(row["title"], row["artist_credit"], typed), row["rank"], row["id"]))
-    rows = rows[shown - PAGE_SIZE:shown]
+    rows = sorted(
+        candidates.values(),
+        key=lambda row: (search_index.title_tier(row["title"], row["artist_credit"], typed), row["rank"], row["id"]),
+    )
+    rows = rows[shown - PAGE_SIZE : shown]
     for row in rows:
         del row["rank"], row["found"]
     return rows, found
@@ -156,26 +185,34 @@ async def artist_tracks(db, artist_id: int) -> list[dict]:
     """The first tracks of one artist: what a name without words (`!!!`) shows."""
     rows = await db.execute(
         f"select {TRACK_COLUMNS}, t.duplicate_of from track_artists ta join tracks t on t.id = ta.track_id "
-        "where ta.artist_id = ? order by t.id limit ?", [artist_id, PAGE_SIZE])
+        "where ta.artist_id = ? order by t.id limit ?",
+        [artist_id, PAGE_SIZE],
+    )
     return [dict(row) for row in rows.rows]
 
 
-TRACK_COLUMNS = ("t.id, t.dataset, t.source_id, t.title, t.artist_credit, t.album, t.duration_s, t.url, t.licence_code, "
-                 "t.used_to_train")
+TRACK_COLUMNS = (
+    "t.id, t.dataset, t.source_id, t.title, t.artist_credit, t.album, t.duration_s, t.url, t.licence_code, "
+    "t.used_to_train"
+)
 
 
 async def lookup_link(db, link) -> dict:
     """What a recognised link names in the four datasets: {"tracks": [...], "artists": [...]} (`ingest/lookup.py`,
     the resolver the catalogue check uses too)."""
-    found = {"tracks": [], "artists": []}
+    found: dict[str, list] = {"tracks": [], "artists": []}
     for query in link_queries(link, TRACK_COLUMNS, limit=100):
         found[query.finds] += [dict(row) for row in (await db.execute(query.sql, query.params)).rows]
     return found
 
 
 LINK_NAMES = {
-    "youtube_video": "YouTube video", "youtube_channel": "YouTube Music channel", "spotify_track": "Spotify track",
-    "genius_song": "Genius song", "genius_artist": "Genius artist", "fma_track": "Free Music Archive track",
+    "youtube_video": "YouTube video",
+    "youtube_channel": "YouTube Music channel",
+    "spotify_track": "Spotify track",
+    "genius_song": "Genius song",
+    "genius_artist": "Genius artist",
+    "fma_track": "Free Music Archive track",
     "fma_artist": "Free Music Archive artist",
 }
 BARE_IDS = ("youtube_video", "youtube_channel", "spotify_track")  # what a bare word may be taken for
@@ -192,9 +229,19 @@ async def search_view(datasette, request):
         page = 1
     db = datasette.get_database(DATABASE)
     datasets = await dataset_rows(db)
-    context = {"q": text, "page": page, "datasets": datasets, "link": None, "artists": [], "tracks": [],
-               "did_you_mean": None, "counts": {}, "page_size": PAGE_SIZE, "candidates": CANDIDATES,
-               "count_limit": COUNT_LIMIT}
+    context = {
+        "q": text,
+        "page": page,
+        "datasets": datasets,
+        "link": None,
+        "artists": [],
+        "tracks": [],
+        "did_you_mean": None,
+        "counts": {},
+        "page_size": PAGE_SIZE,
+        "candidates": CANDIDATES,
+        "count_limit": COUNT_LIMIT,
+    }
     link = parse_link(text) if text else None
     unsupported = unsupported_link(text) if text and not link else None
     found = await lookup_link(db, link) if link else None
@@ -207,12 +254,17 @@ async def search_view(datasette, request):
             # one answer: go straight to it
             if found["artists"]:
                 return Response.redirect(datasette.urls.path(f"/artist/{quote(found['artists'][0]['key'], safe='')}"))
-            return Response.redirect(datasette.urls.row(DATABASE, "tracks", found['tracks'][0]['id']))
+            return Response.redirect(datasette.urls.row(DATABASE, "tracks", found["tracks"][0]["id"]))
     elif unsupported:
         # a Spotify artist, an Apple Music or Bandcamp page …: nothing in the four datasets is keyed by it
-        context["link"] = {"kind": unsupported.kind, "name": unsupported.service, "value": text,
-                           "unsupported": True, "name_hint": unsupported.name,
-                           "message": UNSUPPORTED_MESSAGE.format(service=unsupported.service)}
+        context["link"] = {
+            "kind": unsupported.kind,
+            "name": unsupported.service,
+            "value": text,
+            "unsupported": True,
+            "name_hint": unsupported.name,
+            "message": UNSUPPORTED_MESSAGE.format(service=unsupported.service),
+        }
     elif text:
         words = search_words(text)
         fts = await db.execute_fn(lambda conn: search_index.track_query(conn, words))
@@ -231,8 +283,9 @@ async def search_view(datasette, request):
                 corrected = search_index.corrected_query(corrections, drop_unknown)
                 if corrected and corrected[0] != suggestion["query"]:
                     suggestion["query"] = corrected[0]
-                    suggestion["tracks"] = (await search_tracks(db, corrected[0], corrected[1], datasets, 1,
-                                                                counted=False))[0][:SUGGESTED_TRACKS]
+                    suggestion["tracks"] = (
+                        await search_tracks(db, corrected[0], corrected[1], datasets, 1, counted=False)
+                    )[0][:SUGGESTED_TRACKS]
                     if suggestion["tracks"]:
                         suggestion["query"] = _as_found(corrections, suggestion["tracks"][0], drop_unknown)
                         break
@@ -243,12 +296,19 @@ async def search_view(datasette, request):
         if bare and not (context["artists"] or context["tracks"] or context["did_you_mean"]):
             context["link"] = {"kind": bare.kind, "name": LINK_NAMES[bare.kind], "value": bare.value}
     context["total"] = sum(context["counts"].values())
-    context["more"] = (not context.get("tracks_of") and len(context["tracks"]) == PAGE_SIZE
-                       and page * PAGE_SIZE < len(datasets) * CANDIDATES)
+    context["more"] = (
+        not context.get("tracks_of")
+        and len(context["tracks"]) == PAGE_SIZE
+        and page * PAGE_SIZE < len(datasets) * CANDIDATES
+    )
     if as_json:
-        return Response.json({key: context.get(key) for key in
-                              ("q", "page", "link", "artists", "did_you_mean", "tracks", "tracks_of", "counts", "more")}
-                             | {"caveat": CAVEAT})
+        return Response.json(
+            {
+                key: context.get(key)
+                for key in ("q", "page", "link", "artists", "did_you_mean", "tracks", "tracks_of", "counts", "more")
+            }
+            | {"caveat": CAVEAT}
+        )
     context["next_url"] = "/search?" + urlencode({"q": text, "page": page + 1})
     context["prev_url"] = "/search?" + urlencode({"q": text, "page": page - 1}) if page > 1 else None
     context["dataset_names"] = {d["slug"]: d["name"] for d in datasets}

@@ -25,8 +25,16 @@ from datasette.utils import CustomJSONEncoder, escape_sqlite, tilde_decode
 from datasette.utils.asgi import Request
 
 from ingest import DATABASE
-from ingest.table_filters import COUNT_LIMIT, AtLeast, arg_pairs, filter_pairs, filtering, plan, table_clauses, \
-    tracks_info
+from ingest.table_filters import (
+    COUNT_LIMIT,
+    AtLeast,
+    arg_pairs,
+    filter_pairs,
+    filtering,
+    plan,
+    table_clauses,
+    tracks_info,
+)
 
 BIG_TABLE = 200_000  # rows: a table smaller than this is counted by Datasette as ever
 COUNT_BUDGET_MS = 50  # for a count that is not precomputed
@@ -36,9 +44,11 @@ COUNT_TASK = "table_counts.counting"  # the count started with the request, in i
 # the links it builds (next page, facets, sort, the filter form): taken out of the page again, and out of a request
 # that still carries it, so that the next page is counted too and no link shows it.
 SKIP = ("_nocount", "counted-here")
-_SKIP_IN_PAGE = re.compile(rb'<input type="hidden" name="_nocount" value="counted-here">|'
-                           rb'(?:&amp;|&|%26)_nocount(?:=|%3D)counted-here(?![\w-])|'
-                           rb'(?<=\?)_nocount=counted-here(?:&amp;|&)?')
+_SKIP_IN_PAGE = re.compile(
+    rb'<input type="hidden" name="_nocount" value="counted-here">|'
+    rb"(?:&amp;|&|%26)_nocount(?:=|%3D)counted-here(?![\w-])|"
+    rb"(?<=\?)_nocount=counted-here(?:&amp;|&)?"
+)
 
 
 def rows_in(datasette, table: str) -> int | None:
@@ -61,9 +71,9 @@ def asgi_wrapper(datasette):
             if scope["type"] == "http" and scope.get("method") == "GET":
                 prefix = datasette.urls.database(DATABASE) + "/"
                 path = scope.get("path", "")
-                rest = path[len(prefix):]
+                rest = path[len(prefix) :]
                 if path.startswith(prefix) and rest and "/" not in rest and not rest.endswith(".csv"):
-                    table = tilde_decode(rest[:-len(".json")] if rest.endswith(".json") else rest)
+                    table = tilde_decode(rest[: -len(".json")] if rest.endswith(".json") else rest)
                     query = scope.get("query_string", b"")
                     pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
                     if SKIP in pairs:  # a link from one of these pages
@@ -76,8 +86,7 @@ def asgi_wrapper(datasette):
                         counting = asyncio.ensure_future(count_rows(datasette, Request(scope, receive), table))
                         scope[COUNT_TASK] = counting
                         try:
-                            return await _page_with_count(app, counting, scope, receive, send,
-                                                          rest.endswith(".json"))
+                            return await _page_with_count(app, counting, scope, receive, send, rest.endswith(".json"))
                         finally:
                             if not counting.done():
                                 counting.cancel()
@@ -114,8 +123,11 @@ async def _page_with_count(app, counting, scope, receive, send, is_json: bool):
         if note:
             data["count_note"] = note
         body = json.dumps(data, cls=CustomJSONEncoder).encode("utf-8")
-    start = dict(start, headers=[(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-                 + [(b"content-length", str(len(body)).encode())])
+    start = dict(
+        start,
+        headers=[(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        + [(b"content-length", str(len(body)).encode())],
+    )
     await send(start)
     await send({"type": "http.response.body", "body": body})
 
@@ -139,13 +151,17 @@ async def count_rows(datasette, request, table: str) -> tuple[int | None, str]:
         p = plan(request.args, info.ranges, info.fts_ok, raw)
     if p and p.supported:
         if p.counts_clauses is not None and info.has_counts:
-            return (await db.execute(f"select coalesce(sum(tracks), 0) from track_counts{p.counts_where()}",
-                                     p.counts_params)).single_value(), ""
+            return (
+                await db.execute(
+                    f"select coalesce(sum(tracks), 0) from track_counts{p.counts_where()}", p.counts_params
+                )
+            ).single_value(), ""
         if p.search_only:
             # the index alone counts a search's matches; one too common for the budget stops at COUNT_LIMIT
             try:
-                return (await db.execute(p.fts_count_sql(), p.all_params,
-                                         custom_time_limit=COUNT_BUDGET_MS)).single_value(), ""
+                return (
+                    await db.execute(p.fts_count_sql(), p.all_params, custom_time_limit=COUNT_BUDGET_MS)
+                ).single_value(), ""
             except QueryInterrupted:
                 counted = (await db.execute(p.fts_count_sql(COUNT_LIMIT), p.all_params)).single_value()
                 if counted <= COUNT_LIMIT:
@@ -163,8 +179,11 @@ async def count_rows(datasette, request, table: str) -> tuple[int | None, str]:
     at_least = None
     for limit, budget in ((FIRST_COUNT, COUNT_BUDGET_MS * 3 // 10), (COUNT_LIMIT, COUNT_BUDGET_MS * 7 // 10)):
         try:
-            counted = (await db.execute(f"select count(*) from ({rows_sql} limit {limit + 1})", params,
-                                        custom_time_limit=budget)).single_value()
+            counted = (
+                await db.execute(
+                    f"select count(*) from ({rows_sql} limit {limit + 1})", params, custom_time_limit=budget
+                )
+            ).single_value()
         except QueryInterrupted:
             break
         if counted <= limit:
@@ -173,19 +192,32 @@ async def count_rows(datasette, request, table: str) -> tuple[int | None, str]:
     if at_least:
         return AtLeast(at_least), f"Counting stopped at {at_least:,} rows."
     if fts:
-        return None, ("Not counted: more rows match the full-text index than can be checked in time. Narrow the "
-                      "search (more words, a dataset) to have them counted.")
+        return None, (
+            "Not counted: more rows match the full-text index than can be checked in time. Narrow the "
+            "search (more words, a dataset) to have them counted."
+        )
     total = f" of {rows_in(datasette, table):,} rows" if rows_in(datasette, table) else ""
-    return None, (f"Not counted: counting would read more of the table{total} than a page can wait for (no index "
-                  "answers this filter)." + (" Search (full-text, whole words) or an exact dataset, title, "
-                                             "artist_credit or album filter is counted quickly."
-                                             if table == "tracks" else ""))
+    return None, (
+        f"Not counted: counting would read more of the table{total} than a page can wait for (no index "
+        "answers this filter)."
+        + (
+            " Search (full-text, whole words) or an exact dataset, title, "
+            "artist_credit or album filter is counted quickly."
+            if table == "tracks"
+            else ""
+        )
+    )
 
 
 @hookimpl
 def extra_template_vars(database, table, view_name, request, datasette):
-    if view_name != "table" or database != DATABASE or not table or request is None \
-            or not counted_here(datasette, table, [p for p in arg_pairs(request.args) if p != SKIP]):
+    if (
+        view_name != "table"
+        or database != DATABASE
+        or not table
+        or request is None
+        or not counted_here(datasette, table, [p for p in arg_pairs(request.args) if p != SKIP])
+    ):
         return {}
 
     async def counted():

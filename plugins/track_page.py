@@ -16,15 +16,22 @@ def extra_template_vars(view_name, database, table, request, datasette):
 
     async def track_card():
         db = datasette.get_database(DATABASE)
-        row = (await db.execute("select id, dataset, title, artist_credit, album, url, release_year, duration_s "
-                                "from tracks where id = ?", [request.url_vars.get("pks")])).first()
+        row = (
+            await db.execute(
+                "select id, dataset, title, artist_credit, album, url, release_year, duration_s "
+                "from tracks where id = ?",
+                [request.url_vars.get("pks")],
+            )
+        ).first()
         if row is None:
             return {}
         credits = await db.execute(
             "select a.key, coalesce(s.name, a.name) as name, group_concat(ta.role, ', ') as role "
             "from track_artists ta join artists a on a.id = ta.artist_id "
             "left join artist_sources s on s.id = ta.artist_source_id "
-            "where ta.track_id = ? group by a.id order by min(ta.position)", [row["id"]])
+            "where ta.track_id = ? group by a.id order by min(ta.position)",
+            [row["id"]],
+        )
         track = dict(row)
         track["info"] = BY_SLUG.get(row["dataset"])
         track["credits"] = [dict(credit) for credit in credits.rows]

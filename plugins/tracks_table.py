@@ -11,14 +11,20 @@ facets within the page budget (the SQL is in `ingest/table_filters.py`; counts i
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import ArrayFacet, ColumnFacet
 from datasette.filters import FilterArguments
 from datasette.plugins import pm
-from datasette.utils import await_me_maybe, escape_sqlite, path_with_added_args, path_with_removed_args, \
-    urlsafe_components
+from datasette.utils import (
+    await_me_maybe,
+    escape_sqlite,
+    path_with_added_args,
+    path_with_removed_args,
+    urlsafe_components,
+)
 
 from ingest import DATABASE, track_counts
 from ingest.table_filters import COUNT_LIMIT, AtLeast, arg_pairs, filtering, plan, tracks_info
@@ -50,7 +56,7 @@ def _after(request) -> int | None:
     if not token:
         return None
     try:
-        return max(-2**62, min(int(urlsafe_components(token)[-1]), 2**62))
+        return max(-(2**62), min(int(urlsafe_components(token)[-1]), 2**62))
     except ValueError:
         return None
 
@@ -58,13 +64,15 @@ def _after(request) -> int | None:
 def _facet_types_handled(request) -> bool:
     classes = [c for classes in pm.hook.register_facet_classes() for c in classes]
     ours = TracksColumnFacet in classes and TracksArrayFacet in classes
-    return ours and all(key in ("_facet", "_facet_array", "_facet_size") for key in request.args
-                        if key.startswith("_facet"))
+    return ours and all(
+        key in ("_facet", "_facet_array", "_facet_size") for key in request.args if key.startswith("_facet")
+    )
 
 
 def _is_default_search(result) -> bool:
-    return getattr(result, "__module__", "") == "datasette.filters" and \
-        getattr(result, "__qualname__", "").startswith("search_filters.")
+    return getattr(result, "__module__", "") == "datasette.filters" and getattr(result, "__qualname__", "").startswith(
+        "search_filters."
+    )
 
 
 @hookimpl(wrapper=True)
@@ -107,6 +115,13 @@ def _value_rows(rows) -> list[dict]:
 class _TracksFacet:
     """What the tracks facets share: the plan, and Datasette's facet result built from (value, count) rows."""
 
+    # set by the Datasette facet class this is mixed into
+    ds: Any
+    database: str
+    table: str
+    request: Any
+    type: str
+
     async def _plan(self):
         info = await tracks_info(self.ds.get_database(self.database))
         raw = (self.ds.table_metadata(DATABASE, TABLE) or {}).get("searchmode") == "raw"
@@ -134,24 +149,43 @@ class _TracksFacet:
 
     async def _result(self, column, source, rows, size, qs_pairs) -> dict:
         shown = rows[:size]
-        expanded = await self.ds.expand_foreign_keys(self.database, self.table, column,
-                                                     [row["value"] for row in shown]) if self.type == "column" else {}
+        expanded = (
+            await self.ds.expand_foreign_keys(self.database, self.table, column, [row["value"] for row in shown])
+            if self.type == "column"
+            else {}
+        )
         values = []
         for row in shown:
-            key = f"{column}__{'exact' if self.type == 'column' else 'arraycontains'}" \
-                if column.startswith("_") or self.type == "array" else column
+            key = (
+                f"{column}__{'exact' if self.type == 'column' else 'arraycontains'}"
+                if column.startswith("_") or self.type == "array"
+                else column
+            )
             selected = (key, str(row["value"])) in qs_pairs
-            toggle = path_with_removed_args(self.request, {key: str(row["value"])}) if selected \
+            toggle = (
+                path_with_removed_args(self.request, {key: str(row["value"])})
+                if selected
                 else path_with_added_args(self.request, {key: row["value"]})
-            values.append({"value": row["value"], "label": expanded.get((column, row["value"]), row["value"]),
-                           "count": row["count"], "toggle_url": self.ds.absolute_url(self.request,
-                                                                                      self.ds.urls.path(toggle)),
-                           "selected": selected} | ({"count_more_than": True} if isinstance(row["count"], AtLeast)
-                                                    else {}))
+            )
+            values.append(
+                {
+                    "value": row["value"],
+                    "label": expanded.get((column, row["value"]), row["value"]),
+                    "count": row["count"],
+                    "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(toggle)),
+                    "selected": selected,
+                }
+                | ({"count_more_than": True} if isinstance(row["count"], AtLeast) else {})
+            )
         arg = "_facet" if self.type == "column" else f"_facet_{self.type}"
-        return {"name": column, "type": self.type, "hideable": source != "metadata",
-                "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {arg: column})),
-                "results": values, "truncated": len(rows) > size}
+        return {
+            "name": column,
+            "type": self.type,
+            "hideable": source != "metadata",
+            "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {arg: column})),
+            "results": values,
+            "truncated": len(rows) > size,
+        }
 
     async def _timed(self, sql, params) -> list[dict]:
         db = self.ds.get_database(self.database)
@@ -169,7 +203,9 @@ class TracksColumnFacet(_TracksFacet, ColumnFacet):
             where = p.counts_where()
             rows = await db.execute(
                 f"select {col}, sum(tracks) as n from track_counts{where}{' and' if where else ' where'} "
-                f"{col} is not null group by {col} order by n desc, {col} limit {int(limit)}", p.counts_params)
+                f"{col} is not null group by {col} order by n desc, {col} limit {int(limit)}",
+                p.counts_params,
+            )
             return _value_rows(rows.rows)
         if column == "dataset" and p.search_only and p.supported:
             # a search's matches per dataset: each dataset is one range of rowids in the index
@@ -181,15 +217,17 @@ class TracksColumnFacet(_TracksFacet, ColumnFacet):
             return sorted((r for r in rows if r["count"]), key=lambda r: (-r["count"], r["value"]))[:limit]
         return await self._timed(
             f"select {col}, count(*) as n from ({p.rows_sql()}) where {col} is not null group by {col} "
-            f"order by n desc, {col} limit {int(limit)}", p.all_params)
-
+            f"order by n desc, {col} limit {int(limit)}",
+            p.all_params,
+        )
 
     async def _matches(self, db, fts: str, first: int, last: int) -> int:
         """A search's matches in one dataset's range of rowids: exact within the budget, else "more than 10,000"."""
         sql = f"select 1 from tracks_fts where tracks_fts match :fts and rowid between {int(first)} and {int(last)}"
         try:
-            return (await db.execute(f"select count(*) from ({sql})", {"fts": fts},
-                                     custom_time_limit=FACET_BUDGET_MS)).single_value()
+            return (
+                await db.execute(f"select count(*) from ({sql})", {"fts": fts}, custom_time_limit=FACET_BUDGET_MS)
+            ).single_value()
         except QueryInterrupted:
             n = (await db.execute(f"select count(*) from ({sql} limit {COUNT_LIMIT + 1})", {"fts": fts})).single_value()
             return AtLeast(COUNT_LIMIT) if n > COUNT_LIMIT else n
@@ -199,18 +237,23 @@ class TracksArrayFacet(_TracksFacet, ArrayFacet):
     async def counts(self, p, info, column, limit) -> list[dict]:
         col = escape_sqlite(column)
         args = self.request.args
-        if column == "genres" and not filtering((k, v) for k, v in arg_pairs(args)
-                                                if k not in ("dataset", "dataset__exact")):
+        if column == "genres" and not filtering(
+            (k, v) for k, v in arg_pairs(args) if k not in ("dataset", "dataset__exact")
+        ):
             # the build counted each dataset's genres and tags, a row once per value as this facet does
             where = " where dataset = :dataset" if p.dataset else ""
             rows = await self.ds.get_database(self.database).execute(
                 f"select genre, sum(tracks) as n from dataset_genres{where} group by genre "
-                f"order by n desc, genre limit {int(limit)}", {"dataset": p.dataset} if p.dataset else {})
+                f"order by n desc, genre limit {int(limit)}",
+                {"dataset": p.dataset} if p.dataset else {},
+            )
             return _value_rows(rows.rows)
         return await self._timed(
             f"with inner as ({p.rows_sql()}), items as (select distinct j.value, inner.id from inner, "
             f"json_each(inner.{col}) j) select value, count(*) as n from items group by value "
-            f"order by n desc, value limit {int(limit)}", p.all_params)
+            f"order by n desc, value limit {int(limit)}",
+            p.all_params,
+        )
 
 
 # duplicate_of is counted there only as a flag

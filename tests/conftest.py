@@ -13,13 +13,23 @@ import pytest
 import pytest_asyncio
 from datasette.app import Datasette
 
-from ingest.build import build, sample_attributions, sample_sources
+from ingest.build import build, build_from_records, sample_attributions, sample_sources
+from ingest.records import Credit, Track
 
 ROOT = Path(__file__).resolve().parent.parent
 # Real excerpts of the public data live outside the repository (they are never committed).
-REAL = next((path for path in (Path(os.environ.get("REAL_DATA_DIR", "/nonexistent")),
-                               ROOT.parent / "shared" / "data" / "real", Path("/work/shared/data/real"))
-             if path.is_dir()), ROOT.parent / "shared" / "data" / "real")
+REAL = next(
+    (
+        path
+        for path in (
+            Path(os.environ.get("REAL_DATA_DIR", "/nonexistent")),
+            ROOT.parent / "shared" / "data" / "real",
+            Path("/work/shared/data/real"),
+        )
+        if path.is_dir()
+    ),
+    ROOT.parent / "shared" / "data" / "real",
+)
 
 
 @pytest.fixture(scope="session")
@@ -55,8 +65,15 @@ async def ds(sample_db):
 CONFIGURATION = ("metadata.yml", "settings.json", "plugins", "templates", "static")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Without the background-networking flags Chromium keeps trying to reach Google, which this network refuses.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 def configuration_directory(directory: Path) -> Path:
@@ -81,8 +98,11 @@ def datasette_server(directory: Path, *options: str):
     port = free_port()
     log = directory.parent / f"{directory.name}-server.log"
     with log.open("wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "datasette", str(directory), "-p", str(port), *options],
-                                   stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "datasette", str(directory), "-p", str(port), *options],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -116,3 +136,26 @@ def playwright_or_skip(allow_module_level: bool = False):
             pytest.fail("CI needs Chromium and Playwright for the browser tests", pytrace=False)
         pytest.skip("Chromium or Playwright not installed", allow_module_level=allow_module_level)
     return sync_playwright
+
+
+@pytest.fixture
+def tiny_db(tmp_path):
+    """A database built as the publication is, holding just the LAION tracks a test needs: (title, artists) each."""
+
+    def make(tracks: list[tuple[str, list[str]]]) -> sqlite3.Connection:
+        records = [
+            Track(
+                "laion-disco-12m",
+                "tiny.parquet",
+                row,
+                f"video{row:06d}",
+                title,
+                ", ".join(names),
+                [Credit(name) for name in names],
+            )
+            for row, (title, names) in enumerate(tracks, 1)
+        ]
+        build_from_records(tmp_path / "tiny.db", {"laion-disco-12m": records})
+        return sqlite3.connect(tmp_path / "tiny.db")
+
+    return make

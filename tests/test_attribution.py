@@ -8,11 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from ingest import download
-from ingest.sources import attribution
 from ingest import __main__ as cli
+from ingest import download
 from ingest.build import build, sample_attributions, sample_sources
 from ingest.records import Problem, SourceError
+from ingest.sources import attribution
 
 from .conftest import REAL, ROOT
 
@@ -25,7 +25,9 @@ def test_reader_yields_every_row_as_a_listed_track_or_a_problem():
     listed = [r for r in records if not isinstance(r, Problem)]
     assert len(records) == 12 and len(listed) == 10
     assert [(p.row, p.reason.split(":")[0]) for p in problems] == [
-        (7, "expected 5 fields, found 3"), (11, "id 'abc' is not an FMA track id")]
+        (7, "expected 5 fields, found 3"),
+        (11, "id 'abc' is not an FMA track id"),
+    ]
     quoted = next(r for r in listed if r.source_id == "198765")
     assert (quoted.title, quoted.author, quoted.licence) == ('Ölfusá, "Morgun"', "Ólafur Vindur", "ccby")
     assert SAMPLE.read_bytes().count(b"\r\n") == 13  # CRLF, as Stability AI publishes it
@@ -42,12 +44,14 @@ def test_reader_rejects_a_wrong_header_and_an_unknown_list(tmp_path):
         list(attribution.read(unknown))
     (tmp_path / "some_list.csv.model.json").write_text(
         '{"slug": "other-1", "name": "Other Model", "maker": "Someone", "released": "2025", '
-        '"source_url": "https://example.org", "licence_claims": "CC0 only", "dataset": "free-music-archive"}')
+        '"source_url": "https://example.org", "licence_claims": "CC0 only", "dataset": "free-music-archive"}'
+    )
     assert attribution.model_info(unknown).name == "Other Model"
 
 
-@pytest.mark.skipif(not (REAL / "fma" / "stability_fma_dataset_attribution2.csv").exists(),
-                    reason="real attribution list not present")
+@pytest.mark.skipif(
+    not (REAL / "fma" / "stability_fma_dataset_attribution2.csv").exists(), reason="real attribution list not present"
+)
 def test_reader_on_stability_ais_real_list():
     records = list(attribution.read(REAL / "fma" / "stability_fma_dataset_attribution2.csv"))
     assert len(records) == 13_874 and not any(isinstance(r, Problem) for r in records)
@@ -57,18 +61,27 @@ def test_reader_on_stability_ais_real_list():
 
 def test_build_matches_by_id_keeps_outside_rows_and_flags_licence_disagreement(db):
     model = db.execute("select * from models").fetchone()
-    assert (model["slug"], model["rows_listed"], model["rows_in_datasets"], model["rows_rejected"]) == \
-        ("stable-audio-open-1.0", 12, 6, 2)
+    assert (model["slug"], model["rows_listed"], model["rows_in_datasets"], model["rows_rejected"]) == (
+        "stable-audio-open-1.0",
+        12,
+        6,
+        2,
+    )
     assert model["list_revision"].startswith("sha256:")
-    matched = db.execute("select u.source_id, t.source_id as fma_id, t.dataset from training_use u "
-                         "join tracks t on t.id = u.track_id order by u.list_row").fetchall()
+    matched = db.execute(
+        "select u.source_id, t.source_id as fma_id, t.dataset from training_use u "
+        "join tracks t on t.id = u.track_id order by u.list_row"
+    ).fetchall()
     assert [tuple(r) for r in matched] == [(i, i, "free-music-archive") for i in ("5", "8", "38", "40", "2", "3")]
-    outside = db.execute("select source_id, title, author, licence_code, url from training_use "
-                         "where track_id is null order by list_row").fetchall()
+    outside = db.execute(
+        "select source_id, title, author, licence_code, url from training_use where track_id is null order by list_row"
+    ).fetchall()
     assert [r["source_id"] for r in outside] == ["160001", "171234", "198765", "200000"]
     assert all(r["title"] and r["author"] and r["licence_code"] and r["url"] for r in outside)
-    disagree = db.execute("select source_id, licence_code, dataset_licence_code from training_use "
-                          "where licence_disagrees = 1 order by list_row").fetchall()
+    disagree = db.execute(
+        "select source_id, licence_code, dataset_licence_code from training_use "
+        "where licence_disagrees = 1 order by list_row"
+    ).fetchall()
     assert [tuple(r) for r in disagree] == [("2", "CC BY", "CC BY-NC-SA"), ("3", "CC BY", "CC BY-NC-ND")]
     assert db.execute("select count(*) from tracks where used_to_train = 'Stable Audio Open 1.0'").fetchone()[0] == 6
     assert db.execute("select count(*) from problems where dataset = 'stable-audio-open-1.0'").fetchone()[0] == 2
@@ -98,12 +111,15 @@ async def test_search_table_and_row_pages_say_when_a_track_was_used(ds, db):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("name, params, expected", [
-    ("confirmed_training_use", {"model": ""}, 10),
-    ("confirmed_training_use", {"model": "Stable Audio Open 1.0"}, 10),
-    ("training_licence_disagreements", {}, 2),
-    ("training_outside_datasets", {"model": "stable-audio-open-1.0"}, 4),
-])
+@pytest.mark.parametrize(
+    "name, params, expected",
+    [
+        ("confirmed_training_use", {"model": ""}, 10),
+        ("confirmed_training_use", {"model": "Stable Audio Open 1.0"}, 10),
+        ("training_licence_disagreements", {}, 2),
+        ("training_outside_datasets", {"model": "stable-audio-open-1.0"}, 4),
+    ],
+)
 async def test_training_queries(ds, name, params, expected):
     rows = (await ds.client.get(f"/datasets/{name}.json", params={**params, "_shape": "array"})).json()
     assert len(rows) == expected
@@ -121,9 +137,23 @@ def test_a_bad_list_stops_the_build_before_loading(tmp_path):
     (tmp_path / "datasets.db").write_bytes(b"previous")
     bad = tmp_path / "fma_dataset_attribution2.csv"
     bad.write_text("nope\n")
-    result = subprocess.run([sys.executable, "-m", "ingest", "build", "--quiet", "--fma",
-                             str(sample_sources()["free-music-archive"]), "--attribution", str(bad)],
-                            cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin"})
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "build",
+            "--quiet",
+            "--fma",
+            str(sample_sources()["free-music-archive"]),
+            "--attribution",
+            str(bad),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin"},
+    )
     assert result.returncode == 1 and "expected the header id,title,author,license,url" in result.stderr
     assert (tmp_path / "datasets.db").read_bytes() == b"previous"
 
@@ -133,13 +163,21 @@ def test_several_lists_can_be_loaded(tmp_path):
     other.write_text("id,title,author,license,url\r\n5,Gold Heart,Дмитрий Шум,cc0,https://x\r\n")
     (tmp_path / "other.csv.model.json").write_text(
         '{"slug": "other-1", "name": "Other Model", "maker": "Someone", "released": "2025", '
-        '"source_url": "https://example.org", "licence_claims": "CC0 only", "dataset": "free-music-archive"}')
+        '"source_url": "https://example.org", "licence_claims": "CC0 only", "dataset": "free-music-archive"}'
+    )
     out = tmp_path / "two.db"
-    build(out, {"free-music-archive": sample_sources()["free-music-archive"]}, attributions=[SAMPLE, other],
-          progress=False, log=lambda m: None)
+    build(
+        out,
+        {"free-music-archive": sample_sources()["free-music-archive"]},
+        attributions=[SAMPLE, other],
+        progress=False,
+        log=lambda m: None,
+    )
     conn = sqlite3.connect(out)
-    assert conn.execute("select used_to_train from tracks where source_id = '5'").fetchone()[0] == \
-        "Other Model; Stable Audio Open 1.0"
+    assert (
+        conn.execute("select used_to_train from tracks where source_id = '5'").fetchone()[0]
+        == "Other Model; Stable Audio Open 1.0"
+    )
     assert conn.execute("select licence_disagrees from training_use where model = 'other-1'").fetchone()[0] == 1
 
 
@@ -159,8 +197,11 @@ def test_download_fetches_the_list_or_says_why_not(tmp_path, monkeypatch):
     monkeypatch.setattr(download, "HfApi", Api)
     monkeypatch.setattr(download, "hf_hub_download", hub_download)
     path = download.download_attribution("stable-audio-open-1.0", tmp_path, log=lambda m: None)
-    assert fetched == {"repo": "stabilityai/stable-audio-open-1.0", "filename": "fma_dataset_attribution2.csv",
-                       "revision": "f" * 40}
+    assert fetched == {
+        "repo": "stabilityai/stable-audio-open-1.0",
+        "filename": "fma_dataset_attribution2.csv",
+        "revision": "f" * 40,
+    }
     assert attribution.revision(path) == "f" * 40
 
     def gated(**kwargs):

@@ -10,8 +10,9 @@ import pytest
 
 from ingest.build import build, sample_sources
 
-from .conftest import (CHROMIUM, CHROMIUM_ARGS, ROOT, configuration_directory, datasette_server,
-                       playwright_or_skip)
+from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, configuration_directory, datasette_server, playwright_or_skip
+
+pytestmark = pytest.mark.slow  # a browser, a server or a build per test: `-m 'not slow'` skips them
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 sync_playwright = playwright_or_skip(allow_module_level=True)

@@ -13,8 +13,9 @@ import yaml
 
 from ingest.build import build, sample_attributions, sample_sources
 
-from .conftest import (CHROMIUM, CHROMIUM_ARGS, ROOT, configuration_directory, datasette_server,
-                       playwright_or_skip)
+from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, configuration_directory, datasette_server, playwright_or_skip
+
+pytestmark = pytest.mark.slow  # a browser, a server or a build per test: `-m 'not slow'` skips them
 
 ARTIFACTS = ROOT / "tests" / "artifacts" / "pages"
 AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
@@ -51,8 +52,9 @@ PAGES = {
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     config = tmp_path_factory.mktemp("publication")
-    build(config / "datasets.db", sample_sources(), attributions=sample_attributions(), progress=False,
-          log=lambda m: None)
+    build(
+        config / "datasets.db", sample_sources(), attributions=sample_attributions(), progress=False, log=lambda m: None
+    )
     with datasette_server(configuration_directory(config)) as url:
         yield url
 
@@ -74,8 +76,14 @@ def offline(browser, server):
 
     def new_page(width: int):
         context = browser.new_context(viewport={"width": width, "height": 900})
-        context.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).hostname == host
-                      else (blocked.append(route.request.url), route.abort()))
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if urlsplit(route.request.url).hostname == host
+                else (blocked.append(route.request.url), route.abort())
+            ),
+        )
         contexts.append(context)
         page = context.new_page()
         page.errors = []
@@ -90,19 +98,27 @@ def offline(browser, server):
 
 def page_paths(server) -> dict[str, str]:
     import httpx
-    track = httpx.get(server + "/datasets.json", params={
-        "sql": "select id from tracks where dataset = 'sleeping-disco-9m' order by id limit 1",
-        "_shape": "array"}).json()[0]["id"]
+
+    track = httpx.get(
+        server + "/datasets.json",
+        params={
+            "sql": "select id from tracks where dataset = 'sleeping-disco-9m' order by id limit 1",
+            "_shape": "array",
+        },
+    ).json()[0]["id"]
     return {name: path or f"/datasets/tracks/{track}" for name, path in PAGES.items()}
 
 
 def canvas_drawn(page, selector: str) -> bool:
     """Whether the canvas holds at least one painted pixel."""
-    return page.eval_on_selector(selector, """canvas => {
+    return page.eval_on_selector(
+        selector,
+        """canvas => {
         const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
         for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) return true;
         return false;
-    }""")
+    }""",
+    )
 
 
 def axe_violations(page) -> list[dict]:

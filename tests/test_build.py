@@ -24,17 +24,25 @@ def test_every_row_read_is_loaded_or_recorded(db):
         rejected = db.execute("select count(*) from problems where dataset = ?", [row["slug"]]).fetchone()[0]
         assert (loaded, rejected) == (row["rows_loaded"], row["rows_rejected"])
         assert row["rows_loaded"] + row["rows_rejected"] == row["rows_read"] > 0
-        files = db.execute("select sum(rows_read), sum(rows_loaded), sum(rows_rejected) from source_files "
-                           "where dataset = ?", [row["slug"]]).fetchone()
+        files = db.execute(
+            "select sum(rows_read), sum(rows_loaded), sum(rows_rejected) from source_files where dataset = ?",
+            [row["slug"]],
+        ).fetchone()
         assert tuple(files) == (row["rows_read"], row["rows_loaded"], row["rows_rejected"])
     published = dict(db.execute("select slug, rows_published from datasets").fetchall())
-    assert published == {"laion-disco-12m": 12_320_916, "sleeping-disco-9m": 9_713_413,
-                         "free-music-archive": 106_574, "spotify-tracks-dataset": 114_000}
+    assert published == {
+        "laion-disco-12m": 12_320_916,
+        "sleeping-disco-9m": 9_713_413,
+        "free-music-archive": 106_574,
+        "spotify-tracks-dataset": 114_000,
+    }
 
 
 def test_each_track_cites_its_file_and_row(db):
-    row = db.execute("select t.source_row, f.path from tracks t join source_files f on f.id = t.source_file "
-                     "where t.dataset = 'free-music-archive' order by t.id limit 1").fetchone()
+    row = db.execute(
+        "select t.source_row, f.path from tracks t join source_files f on f.id = t.source_file "
+        "where t.dataset = 'free-music-archive' order by t.id limit 1"
+    ).fetchone()
     assert (row["path"], row["source_row"]) == ("tracks.csv", 4)  # after the three header lines
     problem = db.execute("select file, line from problems where reason like 'not valid JSON%'").fetchone()
     assert tuple(problem) == ("a.jsonl", 7)
@@ -45,21 +53,36 @@ def test_lyrics_never_reach_the_database(sample_db):
 
 
 def roles(db, title_prefix, dataset):
-    return [tuple(r) for r in db.execute(
-        "select a.name, ta.role from track_artists ta join tracks t on t.id = ta.track_id "
-        "join artists a on a.id = ta.artist_id where t.title like ? and t.dataset = ? "
-        "order by ta.position", [title_prefix + "%", dataset])]
+    return [
+        tuple(r)
+        for r in db.execute(
+            "select a.name, ta.role from track_artists ta join tracks t on t.id = ta.track_id "
+            "join artists a on a.id = ta.artist_id where t.title like ? and t.dataset = ? "
+            "order by ta.position",
+            [title_prefix + "%", dataset],
+        )
+    ]
 
 
 def test_artists_split_with_roles(db):
     assert roles(db, "Crazy In Love", "laion-disco-12m") == [("Beyoncé", "primary"), ("JAY-Z", "featured")]
     assert roles(db, "Get Lucky", "laion-disco-12m") == [
-        ("Daft Punk", "primary"), ("Pharrell Williams", "featured"), ("Nile Rodgers", "featured")]
+        ("Daft Punk", "primary"),
+        ("Pharrell Williams", "featured"),
+        ("Nile Rodgers", "featured"),
+    ]
     assert roles(db, "Get Lucky", "spotify-tracks-dataset") == [
-        ("Daft Punk", "primary"), ("Pharrell Williams", "featured"), ("Nile Rodgers", "featured")]
+        ("Daft Punk", "primary"),
+        ("Pharrell Williams", "featured"),
+        ("Nile Rodgers", "featured"),
+    ]
     assert roles(db, "Crazy in Love", "sleeping-disco-9m") == [
-        ("Beyoncé", "primary"), ("JAY-Z", "featured"), ("Beyoncé", "writer"), ("Rich Harrison", "writer"),
-        ("JAY-Z", "writer")]
+        ("Beyoncé", "primary"),
+        ("JAY-Z", "featured"),
+        ("Beyoncé", "writer"),
+        ("Rich Harrison", "writer"),
+        ("JAY-Z", "writer"),
+    ]
     # a band name with "&" or "," stays one artist
     assert roles(db, "The Sound of Silence", "spotify-tracks-dataset") == [("Simon & Garfunkel", "primary")]
     assert roles(db, "September", "spotify-tracks-dataset") == [("Earth, Wind & Fire", "primary")]
@@ -70,23 +93,34 @@ def test_artists_merge_spellings_across_datasets(db):
     assert bjork["name"] == "Björk"
     spellings = dict(db.execute("select name, tracks from artist_names where artist_id = ?", [bjork["id"]]))
     assert spellings == {"Björk": 7, "Björk - Topic": 1}
-    per_dataset = {r["dataset"]: r["tracks"] for r in
-                   db.execute("select * from artist_datasets where artist_id = ?", [bjork["id"]])}
+    per_dataset = {
+        r["dataset"]: r["tracks"]
+        for r in db.execute("select * from artist_datasets where artist_id = ?", [bjork["id"]])
+    }
     assert per_dataset == {"laion-disco-12m": 6, "sleeping-disco-9m": 1, "spotify-tracks-dataset": 1}
 
 
 def test_homonyms_keep_their_separate_channels(db):
-    channels = db.execute("select count(distinct source_artist_id) from artist_sources s join artists a "
-                          "on a.id = s.artist_id where a.key = 'nirvana' and s.dataset = 'laion-disco-12m'")
+    channels = db.execute(
+        "select count(distinct source_artist_id) from artist_sources s join artists a "
+        "on a.id = s.artist_id where a.key = 'nirvana' and s.dataset = 'laion-disco-12m'"
+    )
     assert channels.fetchone()[0] == 2
 
 
 def test_duplicates_are_loaded_and_flagged(db):
-    rows = db.execute("select id, duplicate_of from tracks where dataset = 'spotify-tracks-dataset' "
-                      "and title = 'Ace of Spades' order by id").fetchall()
+    rows = db.execute(
+        "select id, duplicate_of from tracks where dataset = 'spotify-tracks-dataset' "
+        "and title = 'Ace of Spades' order by id"
+    ).fetchall()
     assert [r["duplicate_of"] for r in rows] == [None, rows[0]["id"]]
-    assert db.execute("select count(*) from tracks where dataset = 'sleeping-disco-9m' and source_id = '555555' "
-                      "and duplicate_of is not null").fetchone()[0] == 1
+    assert (
+        db.execute(
+            "select count(*) from tracks where dataset = 'sleeping-disco-9m' and source_id = '555555' "
+            "and duplicate_of is not null"
+        ).fetchone()[0]
+        == 1
+    )
 
 
 def test_fma_licences_genres_and_map(db):
@@ -97,8 +131,10 @@ def test_fma_licences_genres_and_map(db):
 
 
 def test_sleeping_youtube_links_become_video_ids(db):
-    army = db.execute("select y.video_id from youtube_links y join tracks t on t.id = y.track_id "
-                      "where t.dataset = 'sleeping-disco-9m' and t.title = 'Army of Me'").fetchone()[0]
+    army = db.execute(
+        "select y.video_id from youtube_links y join tracks t on t.id = y.track_id "
+        "where t.dataset = 'sleeping-disco-9m' and t.title = 'Army of Me'"
+    ).fetchone()[0]
     laion = db.execute("select source_id from tracks where dataset = 'laion-disco-12m' and title = 'Army of Me'")
     assert army == laion.fetchone()[0]
     kept = [r[0] for r in db.execute("select url from youtube_links where video_id is null")]
@@ -107,9 +143,15 @@ def test_sleeping_youtube_links_become_video_ids(db):
 
 def test_full_text_search_ignores_case_and_diacritics(db):
     def search(q):
-        return {r[0] for r in db.execute(
-            "select t.artist_credit from tracks_fts join tracks t on t.id = tracks_fts.rowid "
-            "where tracks_fts match ?", [q])}
+        return {
+            r[0]
+            for r in db.execute(
+                "select t.artist_credit from tracks_fts join tracks t on t.id = tracks_fts.rowid "
+                "where tracks_fts match ?",
+                [q],
+            )
+        }
+
     assert "Björk" in search("bjork")
     assert "Sigur Rós" in search('"sigur ros"')
     assert "Motörhead" in search("MOTORHEAD")
@@ -121,16 +163,19 @@ def test_full_text_search_ignores_case_and_diacritics(db):
 def dump(path):
     conn = sqlite3.connect(path)
     try:
-        return "\n".join(line for line in conn.iterdump() if not line.startswith("INSERT INTO \"sqlite_stat"))
+        return "\n".join(line for line in conn.iterdump() if not line.startswith('INSERT INTO "sqlite_stat'))
     finally:
         conn.close()
 
 
 def test_builds_are_deterministic(tmp_path, sample_db):
-    build(tmp_path / "again.db", sample_sources(), attributions=sample_attributions(), progress=False,
-          log=lambda m: None)
-    assert hashlib.sha256(dump(tmp_path / "again.db").encode()).digest() == \
-        hashlib.sha256(dump(sample_db).encode()).digest()
+    build(
+        tmp_path / "again.db", sample_sources(), attributions=sample_attributions(), progress=False, log=lambda m: None
+    )
+    assert (
+        hashlib.sha256(dump(tmp_path / "again.db").encode()).digest()
+        == hashlib.sha256(dump(sample_db).encode()).digest()
+    )
 
 
 def test_a_corrupt_source_leaves_the_previous_database_untouched(tmp_path):
@@ -166,8 +211,13 @@ def test_revision_comes_from_the_download_record(tmp_path):
 
 
 def run_cli(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=cwd, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [sys.executable, "-m", "ingest", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
 
 
 def test_cli_builds_the_samples_by_default(tmp_path):
@@ -192,19 +242,52 @@ def test_prepared_values_line_up_with_the_columns_they_are_inserted_into():
     from ingest.build.schema import TRACK_VALUE_COLUMNS
     from ingest.records import Credit, Track
 
-    track = Track("free-music-archive", "tracks.csv", 9, "42", "Song (feat. B)", "A", [Credit("A")], album="Album",
-                  duration_s=61.5, url="https://freemusicarchive.org/music/A/Album/Song", release_year=2009,
-                  explicit=True, views=7, views_text="7 views", popularity=3, listens=11, genres=["Rock"],
-                  licence="Attribution-NonCommercial 3.0", licence_url="https://creativecommons.org/licenses/by-nc/3.0/",
-                  language="en", album_id="5", album_url="https://freemusicarchive.org/music/A/Album")
+    track = Track(
+        "free-music-archive",
+        "tracks.csv",
+        9,
+        "42",
+        "Song (feat. B)",
+        "A",
+        [Credit("A")],
+        album="Album",
+        duration_s=61.5,
+        url="https://freemusicarchive.org/music/A/Album/Song",
+        release_year=2009,
+        explicit=True,
+        views=7,
+        views_text="7 views",
+        popularity=3,
+        listens=11,
+        genres=["Rock"],
+        licence="Attribution-NonCommercial 3.0",
+        licence_url="https://creativecommons.org/licenses/by-nc/3.0/",
+        language="en",
+        album_id="5",
+        album_url="https://freemusicarchive.org/music/A/Album",
+    )
     file, row, values, credits, links, title_key, reason, raw = prepare(track, {})
     assert dict(zip(TRACK_VALUE_COLUMNS, values, strict=True)) == {
-        "source_id": "42", "title": "Song (feat. B)", "artist_credit": "A", "album": "Album", "duration_s": 61.5,
-        "page_url": "https://freemusicarchive.org/music/A/Album/Song", "release_year": 2009, "explicit": 1,
-        "views": 7, "views_text": "7 views", "popularity": 3, "listens": 11, "genres": '["Rock"]',
-        "licence": "Attribution-NonCommercial 3.0", "licence_code": "CC BY-NC",
-        "licence_url": "https://creativecommons.org/licenses/by-nc/3.0/", "language": "en", "album_id": "5",
-        "album_url": "https://freemusicarchive.org/music/A/Album"}
+        "source_id": "42",
+        "title": "Song (feat. B)",
+        "artist_credit": "A",
+        "album": "Album",
+        "duration_s": 61.5,
+        "page_url": "https://freemusicarchive.org/music/A/Album/Song",
+        "release_year": 2009,
+        "explicit": 1,
+        "views": 7,
+        "views_text": "7 views",
+        "popularity": 3,
+        "listens": 11,
+        "genres": '["Rock"]',
+        "licence": "Attribution-NonCommercial 3.0",
+        "licence_code": "CC BY-NC",
+        "licence_url": "https://creativecommons.org/licenses/by-nc/3.0/",
+        "language": "en",
+        "album_id": "5",
+        "album_url": "https://freemusicarchive.org/music/A/Album",
+    }
     assert [credit[:3] for credit in credits] == [("a", "A", "primary"), ("b", "B", "featured")]
     assert (file, row, links, title_key, reason, raw) == ("tracks.csv", 9, (), "song", None, None)
 
@@ -214,8 +297,17 @@ def test_an_fma_artist_id_of_digits_int_cannot_read_is_not_a_map_entry(tmp_path)
     from ingest.build import build_from_records
     from ingest.records import Credit, Track
 
-    records = [Track("free-music-archive", "tracks.csv", 4, "7", "Song", "Odd", [
-        Credit("Odd", source_artist_id="²", location="Paris", latitude=48.8, longitude=2.3)])]
+    records = [
+        Track(
+            "free-music-archive",
+            "tracks.csv",
+            4,
+            "7",
+            "Song",
+            "Odd",
+            [Credit("Odd", source_artist_id="²", location="Paris", latitude=48.8, longitude=2.3)],
+        )
+    ]
     build_from_records(tmp_path / "odd.db", {"free-music-archive": records})
     conn = sqlite3.connect(tmp_path / "odd.db")
     assert conn.execute("select count(*) from tracks").fetchone()[0] == 1
@@ -223,14 +315,18 @@ def test_an_fma_artist_id_of_digits_int_cannot_read_is_not_a_map_entry(tmp_path)
 
 
 def test_genius_page_urls_are_stored_without_their_site_and_found_through_the_index(db):
-    page_url, url = db.execute("select page_url, url from tracks where dataset = 'sleeping-disco-9m' "
-                               "and title = 'Hoppípolla'").fetchone()
+    page_url, url = db.execute(
+        "select page_url, url from tracks where dataset = 'sleeping-disco-9m' and title = 'Hoppípolla'"
+    ).fetchone()
     assert (page_url, url) == ("/Sigur-Rós-hoppípolla-lyrics", "https://genius.com/Sigur-Rós-hoppípolla-lyrics")
     # FMA's pages are on several hosts and schemes: kept whole
-    assert db.execute("select count(*) from tracks where dataset = 'free-music-archive' and page_url <> url"
-                      ).fetchone()[0] == 0
+    assert (
+        db.execute("select count(*) from tracks where dataset = 'free-music-archive' and page_url <> url").fetchone()[0]
+        == 0
+    )
     query = link_queries(parse_link("http://www.genius.com/Sigur-Rós-hoppípolla-lyrics/"))[0]
     plan = " ".join(row[-1] for row in db.execute("explain query plan " + query.sql, query.params))
     assert "tracks_page_url" in plan
     assert [row[0] for row in db.execute(query.sql, query.params)] == [
-        db.execute("select id from tracks where page_url = '/Sigur-Rós-hoppípolla-lyrics'").fetchone()[0]]
+        db.execute("select id from tracks where page_url = '/Sigur-Rós-hoppípolla-lyrics'").fetchone()[0]
+    ]

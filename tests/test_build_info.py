@@ -22,8 +22,12 @@ def test_the_build_id_is_the_hash_of_its_recorded_inputs(sample_db):
     row = build_row(sample_db)
     assert row["id"] == hashlib.sha256(row["inputs"].encode("utf-8")).hexdigest()
     inputs = json.loads(row["inputs"])
-    assert [d["slug"] for d in inputs["datasets"]] == ["free-music-archive", "laion-disco-12m", "sleeping-disco-9m",
-                                                       "spotify-tracks-dataset"]
+    assert [d["slug"] for d in inputs["datasets"]] == [
+        "free-music-archive",
+        "laion-disco-12m",
+        "sleeping-disco-9m",
+        "spotify-tracks-dataset",
+    ]
     assert {"revision", "rows_read", "rows_loaded", "rows_rejected"} <= set(inputs["datasets"][0])
     assert inputs["tool"]["version"] == row["tool_version"] and inputs["models"]
     assert len(inputs["source_files"]) == 28
@@ -32,9 +36,12 @@ def test_the_build_id_is_the_hash_of_its_recorded_inputs(sample_db):
 def test_the_same_input_gives_the_same_id_and_another_input_another(tmp_path):
     sources = sample_sources()
     ids = []
-    for name, chosen, revisions in (("a", sources, None), ("b", sources, None),
-                                    ("c", {k: v for k, v in sources.items() if k != "free-music-archive"}, None),
-                                    ("d", sources, {"spotify-tracks-dataset": "635b034f"})):
+    for name, chosen, revisions in (
+        ("a", sources, None),
+        ("b", sources, None),
+        ("c", {k: v for k, v in sources.items() if k != "free-music-archive"}, None),
+        ("d", sources, {"spotify-tracks-dataset": "635b034f"}),
+    ):
         build(tmp_path / name / "datasets.db", chosen, revisions=revisions, progress=False, log=lambda m: None)
         ids.append(build_row(tmp_path / name / "datasets.db")["id"])
     assert ids[0] == ids[1]

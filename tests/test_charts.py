@@ -21,43 +21,65 @@ def rows(db, sql, *params):
 
 
 def test_overlap_combinations_add_up_to_the_shared_recordings(db):
-    assert rows(db, "select dataset_list, datasets, recordings, tracks from overlap_combinations order by 1") == \
-        rows(db, "select dataset_list, max(datasets), count(*), sum(tracks) from shared_recordings "
-                 "group by dataset_list order by 1")
+    assert rows(db, "select dataset_list, datasets, recordings, tracks from overlap_combinations order by 1") == rows(
+        db,
+        "select dataset_list, max(datasets), count(*), sum(tracks) from shared_recordings "
+        "group by dataset_list order by 1",
+    )
     labels = dict(rows(db, "select dataset_list, label from overlap_combinations"))
-    assert labels["laion-disco-12m,sleeping-disco-9m,spotify-tracks-dataset"] == \
-        "LAION-DISCO + Sleeping-DISCO + Spotify"
+    assert (
+        labels["laion-disco-12m,sleeping-disco-9m,spotify-tracks-dataset"] == "LAION-DISCO + Sleeping-DISCO + Spotify"
+    )
     assert combination_label("sleeping-disco-9m,free-music-archive") == "Sleeping-DISCO + FMA"
 
 
 def test_licence_terms_flag_noncommercial_and_no_derivatives(db):
-    terms = {code: (nc, nd, r) for code, nc, nd, r in rows(
-        db, "select licence_code, noncommercial, no_derivatives, restrictive from licence_terms "
-            "where dataset = 'free-music-archive'")}
+    terms = {
+        code: (nc, nd, r)
+        for code, nc, nd, r in rows(
+            db,
+            "select licence_code, noncommercial, no_derivatives, restrictive from licence_terms "
+            "where dataset = 'free-music-archive'",
+        )
+    }
     assert terms["CC BY-NC-ND"] == (1, 1, 1) and terms["CC BY-NC-SA"] == (1, 0, 1)
     assert terms["CC BY"] == (0, 0, 0) and terms["CC0"] == (0, 0, 0) and terms["FMA-Limited"] == (0, 0, 0)
     assert restrictive_terms("CC NC-Sampling+") == ["NC"] and restrictive_terms(None) == []
 
 
 def test_languages_top_artists_tags_and_training_are_counted_from_the_tracks(db):
-    assert rows(db, "select language, tracks from dataset_languages where dataset = 'sleeping-disco-9m' "
-                    "order by language") == \
-        rows(db, "select language, count(*) from tracks where dataset = 'sleeping-disco-9m' and language is not null "
-                 "group by language order by language")
+    assert rows(
+        db, "select language, tracks from dataset_languages where dataset = 'sleeping-disco-9m' order by language"
+    ) == rows(
+        db,
+        "select language, count(*) from tracks where dataset = 'sleeping-disco-9m' and language is not null "
+        "group by language order by language",
+    )
     for (slug,) in rows(db, "select slug from datasets"):
         top = rows(db, "select artist_id, tracks from dataset_top_artists where dataset = ? order by position", slug)
-        assert top == rows(db, "select artist_id, tracks from artist_datasets where dataset = ? "
-                               "order by tracks desc, artist_id limit 25", slug)
-    assert rows(db, "select genre, tracks from dataset_top_genres where dataset = 'sleeping-disco-9m' "
-                    "order by position limit 3") == \
-        rows(db, "select genre, tracks from dataset_genres where dataset = 'sleeping-disco-9m' "
-                 "order by tracks desc, genre limit 3")
+        assert top == rows(
+            db,
+            "select artist_id, tracks from artist_datasets where dataset = ? order by tracks desc, artist_id limit 25",
+            slug,
+        )
+    assert rows(
+        db, "select genre, tracks from dataset_top_genres where dataset = 'sleeping-disco-9m' order by position limit 3"
+    ) == rows(
+        db,
+        "select genre, tracks from dataset_genres where dataset = 'sleeping-disco-9m' "
+        "order by tracks desc, genre limit 3",
+    )
     listed = dict(rows(db, "select status, tracks from training_summary"))
     assert sum(listed.values()) == rows(db, "select count(*) from training_use")[0][0]
-    assert listed["in none of the four datasets"] == rows(db, "select count(*) from training_use "
-                                                              "where track_id is null")[0][0]
-    assert listed["licence differs from the dataset"] == rows(db, "select count(*) from training_use "
-                                                                  "where licence_disagrees = 1")[0][0] > 0
+    assert (
+        listed["in none of the four datasets"]
+        == rows(db, "select count(*) from training_use where track_id is null")[0][0]
+    )
+    assert (
+        listed["licence differs from the dataset"]
+        == rows(db, "select count(*) from training_use where licence_disagrees = 1")[0][0]
+        > 0
+    )
 
 
 def test_headline_figures(db):
@@ -65,29 +87,58 @@ def test_headline_figures(db):
     assert figures["tracks"] == rows(db, "select count(*) from tracks")[0][0]
     assert figures["artists"] == rows(db, "select count(*) from artists")[0][0]
     assert figures["shared_recordings"] == rows(db, "select count(*) from shared_recordings")[0][0]
-    assert figures["fma_restrictive_tracks"] == rows(
-        db, "select count(*) from tracks where dataset = 'free-music-archive' "
-            "and (licence_code like '%NC%' or licence_code like '%ND%')")[0][0]
-    assert figures["training_in_datasets"] == rows(
-        db, "select count(distinct track_id) from training_use where track_id is not null")[0][0]
+    assert (
+        figures["fma_restrictive_tracks"]
+        == rows(
+            db,
+            "select count(*) from tracks where dataset = 'free-music-archive' "
+            "and (licence_code like '%NC%' or licence_code like '%ND%')",
+        )[0][0]
+    )
+    assert (
+        figures["training_in_datasets"]
+        == rows(db, "select count(distinct track_id) from training_use where track_id is not null")[0][0]
+    )
 
 
 def test_dataset_styles_and_the_charts_colours_are_the_registrys(db):
-    assert rows(db, "select slug, short_name, colour from dataset_styles order by position") == \
-        [(info.slug, info.short_name, info.colour) for info in DATASETS]
+    assert rows(db, "select slug, short_name, colour from dataset_styles order by position") == [
+        (info.slug, info.short_name, info.colour) for info in DATASETS
+    ]
     scale = DASHBOARD["charts"]["tracks-per-dataset"]["display"]["encoding"]["color"]["scale"]
     assert scale == {"domain": [info.short_name for info in DATASETS], "range": [info.colour for info in DATASETS]}
 
 
 def test_the_dashboard_has_every_chart_the_issue_lists_and_each_reads_a_summary_table():
     charts = DASHBOARD["charts"]
-    assert {"tracks-per-dataset", "shared-by", "overlap-combinations", "fma-licences", "fma-restrictive-share",
-            "release-years", "top-artists-laion", "top-artists-sleeping", "top-artists-fma", "top-artists-spotify",
-            "sleeping-languages", "sleeping-tags", "training-licences"} == set(charts)
+    assert {
+        "tracks-per-dataset",
+        "shared-by",
+        "overlap-combinations",
+        "fma-licences",
+        "fma-restrictive-share",
+        "release-years",
+        "top-artists-laion",
+        "top-artists-sleeping",
+        "top-artists-fma",
+        "top-artists-spotify",
+        "sleeping-languages",
+        "sleeping-tags",
+        "training-licences",
+    } == set(charts)
     layout = {slug for row in DASHBOARD["layout"] for slug in row}
     assert layout == set(charts)
-    small = {"datasets", "dataset_styles", "overlap_combinations", "licence_terms", "dataset_years",
-             "dataset_top_artists", "dataset_languages", "dataset_top_genres", "training_summary"}
+    small = {
+        "datasets",
+        "dataset_styles",
+        "overlap_combinations",
+        "licence_terms",
+        "dataset_years",
+        "dataset_top_artists",
+        "dataset_languages",
+        "dataset_top_genres",
+        "training_summary",
+    }
     for slug, chart in charts.items():
         tables = set(re.findall(r"\b(?:from|join)\s+(\w+)", chart["query"]))
         assert tables and tables <= small, (slug, tables)
@@ -122,14 +173,22 @@ def test_an_artists_precomputed_stats_equal_the_live_count(db):
     assert precomputed
     live = []
     for (artist,) in rows(db, "select id from artists"):
-        live += rows(db, """
+        live += rows(
+            db,
+            """
             select ta.artist_id, 'year', t.dataset, t.release_year, count(distinct t.id)
             from track_artists ta join tracks t on t.id = ta.track_id
-            where ta.artist_id = ? and t.release_year is not null group by t.dataset, t.release_year""", artist)
-        live += rows(db, """
+            where ta.artist_id = ? and t.release_year is not null group by t.dataset, t.release_year""",
+            artist,
+        )
+        live += rows(
+            db,
+            """
             select ta.artist_id, 'role', t.dataset, ta.role, count(distinct t.id)
             from track_artists ta join tracks t on t.id = ta.track_id
-            where ta.artist_id = ? group by t.dataset, ta.role""", artist)
+            where ta.artist_id = ? group by t.dataset, ta.role""",
+            artist,
+        )
     assert precomputed == sorted(live)
 
 

@@ -17,8 +17,16 @@ import pytest
 from datasette.plugins import pm
 
 from ingest.__main__ import main
-from ingest.check import (CatalogueError, check_catalogue, parse_duration, read_catalogue, report_csv,
-                          report_json, report_sha256, spreadsheet_safe)
+from ingest.check import (
+    CatalogueError,
+    check_catalogue,
+    parse_duration,
+    read_catalogue,
+    report_csv,
+    report_json,
+    report_sha256,
+    spreadsheet_safe,
+)
 
 SAMPLE_CATALOGUE = Path(__file__).resolve().parent.parent / "ingest" / "samples" / "catalogue.csv"
 
@@ -40,20 +48,40 @@ def plugin():
 
 
 # --- reading the CSV ----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("header, columns", [
-    ("artist,title", {"artist": "artist", "title": "title"}),
-    ("ARTIST,Song", {"artist": "ARTIST", "title": "Song"}),
-    ("Artist Name,Track Title,Album Title,Length,ISRC Code",
-     {"artist": "Artist Name", "title": "Track Title", "album": "Album Title", "duration": "Length",
-      "isrc": "ISRC Code"}),
-    ("performer,track_name,release,duration (s)",
-     {"artist": "performer", "title": "track_name", "album": "release", "duration": "duration (s)"}),
-    ("Artist,Name,YouTube URL,Spotify URI,Genius URL",
-     {"artist": "Artist", "title": "Name", "youtube": "YouTube URL", "spotify": "Spotify URI", "url": "Genius URL"}),
-    ("video_id", {"youtube": "video_id"}),
-    ("spotify track id", {"spotify": "spotify track id"}),
-    ("Link", {"url": "Link"}),
-])
+@pytest.mark.parametrize(
+    "header, columns",
+    [
+        ("artist,title", {"artist": "artist", "title": "title"}),
+        ("ARTIST,Song", {"artist": "ARTIST", "title": "Song"}),
+        (
+            "Artist Name,Track Title,Album Title,Length,ISRC Code",
+            {
+                "artist": "Artist Name",
+                "title": "Track Title",
+                "album": "Album Title",
+                "duration": "Length",
+                "isrc": "ISRC Code",
+            },
+        ),
+        (
+            "performer,track_name,release,duration (s)",
+            {"artist": "performer", "title": "track_name", "album": "release", "duration": "duration (s)"},
+        ),
+        (
+            "Artist,Name,YouTube URL,Spotify URI,Genius URL",
+            {
+                "artist": "Artist",
+                "title": "Name",
+                "youtube": "YouTube URL",
+                "spotify": "Spotify URI",
+                "url": "Genius URL",
+            },
+        ),
+        ("video_id", {"youtube": "video_id"}),
+        ("spotify track id", {"spotify": "spotify track id"}),
+        ("Link", {"url": "Link"}),
+    ],
+)
 def test_header_aliases_are_recognised(header, columns):
     assert read_catalogue(header + "\n").columns == {name: [column] for name, column in columns.items()}
 
@@ -64,14 +92,17 @@ def test_unknown_columns_are_listed_not_silently_dropped():
     assert any("label, notes" in note for note in catalogue.notes)
 
 
-@pytest.mark.parametrize("data, delimiter, encoding", [
-    ("artist,title\nBjörk,Army of Me\n".encode(), ",", "UTF-8"),
-    ("\ufeffartist;title\r\nBjörk;Army of Me\r\n".encode(), ";", "UTF-8 with BOM"),
-    ("artist\ttitle\nBjörk\tArmy of Me\n".encode(), "\t", "UTF-8"),
-    ("sep=;\nartist;title\nBjörk;Army of Me\n".encode(), ";", "UTF-8"),
-    ("artist\ttitle\nBjörk\tArmy of Me\n".encode("utf-16"), "\t", "UTF-16"),
-    ('"artist, name";title\nBjörk;Army of Me\n'.encode(), ";", "UTF-8"),  # a comma inside quotes does not count
-])
+@pytest.mark.parametrize(
+    "data, delimiter, encoding",
+    [
+        ("artist,title\nBjörk,Army of Me\n".encode(), ",", "UTF-8"),
+        ("\ufeffartist;title\r\nBjörk;Army of Me\r\n".encode(), ";", "UTF-8 with BOM"),
+        ("artist\ttitle\nBjörk\tArmy of Me\n".encode(), "\t", "UTF-8"),
+        ("sep=;\nartist;title\nBjörk;Army of Me\n".encode(), ";", "UTF-8"),
+        ("artist\ttitle\nBjörk\tArmy of Me\n".encode("utf-16"), "\t", "UTF-16"),
+        ('"artist, name";title\nBjörk;Army of Me\n'.encode(), ";", "UTF-8"),  # a comma inside quotes does not count
+    ],
+)
 def test_encodings_and_delimiters_are_detected(data, delimiter, encoding):
     catalogue = read_catalogue(data)
     assert (catalogue.delimiter, catalogue.encoding) == (delimiter, encoding)
@@ -80,23 +111,28 @@ def test_encodings_and_delimiters_are_detected(data, delimiter, encoding):
 
 
 def test_line_numbers_count_the_file_lines():
-    catalogue = read_catalogue("sep=,\n\nartist,title\nA,One\n\nB,Two\n,,\nC,\"Three\"\n")
+    catalogue = read_catalogue('sep=,\n\nartist,title\nA,One\n\nB,Two\n,,\nC,"Three"\n')
     assert [(row.line, row.values["title"]) for row in catalogue.rows] == [(4, "One"), (6, "Two"), (8, "Three")]
     assert catalogue.blank_lines == 2
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "empty"),
-    (b"\n\n", "empty"),
-    (b"label,notes\nx,y\n", "line 1: the header names 'label', 'notes'"),
-    (b"artist,album\nx,y\n", "'artist' is the artist and 'album' the album, but none of 'artist', 'album' is the "
-                              "title"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "an Excel 97–2003 workbook (.xls): save it as .xlsx"),
-    (b"%PDF-1.7\n", "the file is a PDF"),
-    (b"PK\x03\x04not a zip", "a damaged ZIP archive"),
-    (b"\xef\xbb\xbfartist,title\nBj\xf6rk,x\n", "line 2: the file starts as UTF-8 but is not (byte 0xf6)"),
-    (b"artist,title\nBj\x00\xf6rk\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", "not a text file"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"\n\n", "empty"),
+        (b"label,notes\nx,y\n", "line 1: the header names 'label', 'notes'"),
+        (
+            b"artist,album\nx,y\n",
+            "'artist' is the artist and 'album' the album, but none of 'artist', 'album' is the title",
+        ),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "an Excel 97–2003 workbook (.xls): save it as .xlsx"),
+        (b"%PDF-1.7\n", "the file is a PDF"),
+        (b"PK\x03\x04not a zip", "a damaged ZIP archive"),
+        (b"\xef\xbb\xbfartist,title\nBj\xf6rk,x\n", "line 2: the file starts as UTF-8 but is not (byte 0xf6)"),
+        (b"artist,title\nBj\x00\xf6rk\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", "not a text file"),
+    ],
+)
 def test_a_file_that_cannot_be_read_says_why(data, message):
     with pytest.raises(CatalogueError, match=re.escape(message)):
         read_catalogue(data)
@@ -104,14 +140,15 @@ def test_a_file_that_cannot_be_read_says_why(data, message):
 
 def test_bad_rows_are_reported_with_their_line_numbers():
     catalogue = read_catalogue(
-        "artist,title,youtube\n"      # 1
-        "Björk,Army of Me,\n"         # 2 fine
-        ",Only A Title,\n"            # 3 no artist
-        "Björk,,\n"                   # 4 no title
+        "artist,title,youtube\n"  # 1
+        "Björk,Army of Me,\n"  # 2 fine
+        ",Only A Title,\n"  # 3 no artist
+        "Björk,,\n"  # 4 no title
         "Earth, Wind & Fire,September,\n"  # 5 a comma inside an unquoted value
-        ",,not a link\n"              # 6 no usable id
-        '"Open Quote,Song,\n'         # 7 a quote never closed: swallows line 8
-        "Sigur Rós,Hoppípolla,\n")    # 8
+        ",,not a link\n"  # 6 no usable id
+        '"Open Quote,Song,\n'  # 7 a quote never closed: swallows line 8
+        "Sigur Rós,Hoppípolla,\n"
+    )  # 8
     problems = {row.line: row.problem for row in catalogue.rows if row.problem}
     assert sorted(problems) == [3, 4, 5, 6, 7]
     assert "no artist" in problems[3] and "no title" in problems[4]
@@ -122,21 +159,38 @@ def test_bad_rows_are_reported_with_their_line_numbers():
 
 
 def test_unusable_cells_are_noted_and_the_row_still_checked():
-    row = read_catalogue("artist,title,duration,isrc,youtube,spotify,url\n"
-                         "Björk,Army of Me,three minutes,XX,nope,https://youtu.be/WfPo0kVJ8tN,"
-                         "https://genius.com/artists/Bjork\n").rows[0]
+    row = read_catalogue(
+        "artist,title,duration,isrc,youtube,spotify,url\n"
+        "Björk,Army of Me,three minutes,XX,nope,https://youtu.be/WfPo0kVJ8tN,"
+        "https://genius.com/artists/Bjork\n"
+    ).rows[0]
     assert row.problem is None
     notes = " | ".join(row.notes)
-    for expected in ("duration 'three minutes'", "isrc 'XX' is not an ISRC", "youtube 'nope'",
-                     "spotify 'https://youtu.be/WfPo0kVJ8tN' names youtube video, not a track",
-                     "url 'https://genius.com/artists/Bjork' names genius artist"):
+    for expected in (
+        "duration 'three minutes'",
+        "isrc 'XX' is not an ISRC",
+        "youtube 'nope'",
+        "spotify 'https://youtu.be/WfPo0kVJ8tN' names youtube video, not a track",
+        "url 'https://genius.com/artists/Bjork' names genius artist",
+    ):
         assert expected in notes
 
 
-@pytest.mark.parametrize("text, seconds", [
-    ("234", 234), ("234.5", 234.5), ("3:54", 234), ("03:54", 234), ("1:02:03", 3723), ("0:07.5", 7.5),
-    ("3:75", None), ("abc", None), ("-5", None), ("", None),
-])
+@pytest.mark.parametrize(
+    "text, seconds",
+    [
+        ("234", 234),
+        ("234.5", 234.5),
+        ("3:54", 234),
+        ("03:54", 234),
+        ("1:02:03", 3723),
+        ("0:07.5", 7.5),
+        ("3:75", None),
+        ("abc", None),
+        ("-5", None),
+        ("", None),
+    ],
+)
 def test_parse_duration(text, seconds):
     assert parse_duration(text) == seconds
 
@@ -155,8 +209,9 @@ def test_row_limit():
 
 # --- each basis of match ------------------------------------------------------------------------------------------
 def test_youtube_id_finds_laion_and_sleeping_disco(db):
-    (video,) = db.execute("select source_id from tracks where dataset = 'laion-disco-12m' and title = 'Army of Me' "
-                          "limit 1").fetchone()
+    (video,) = db.execute(
+        "select source_id from tracks where dataset = 'laion-disco-12m' and title = 'Army of Me' limit 1"
+    ).fetchone()
     for cell in (video, f"https://www.youtube.com/watch?v={video}", f"https://youtu.be/{video}?si=x"):
         row = row_at(check(db, f"youtube\n{cell}\n"), 2)
         assert found(row) == {("laion-disco-12m", "youtube_id"), ("sleeping-disco-9m", "youtube_id")}
@@ -165,8 +220,9 @@ def test_youtube_id_finds_laion_and_sleeping_disco(db):
 
 
 def test_spotify_id_uri_and_url(db):
-    (track,) = db.execute("select source_id from tracks where dataset = 'spotify-tracks-dataset' "
-                          "and title = 'Lemon'").fetchone()
+    (track,) = db.execute(
+        "select source_id from tracks where dataset = 'spotify-tracks-dataset' and title = 'Lemon'"
+    ).fetchone()
     text = f"spotify\n{track}\nspotify:track:{track}\nhttps://open.spotify.com/intl-de/track/{track}?si=1\n"
     body = check(db, text)
     for line in (2, 3, 4):
@@ -176,39 +232,47 @@ def test_spotify_id_uri_and_url(db):
 
 
 def test_genius_links_by_page_and_by_song_id(db):
-    song_id, url = db.execute("select source_id, url from tracks where dataset = 'sleeping-disco-9m' "
-                              "and title = 'Hoppípolla'").fetchone()
+    song_id, url = db.execute(
+        "select source_id, url from tracks where dataset = 'sleeping-disco-9m' and title = 'Hoppípolla'"
+    ).fetchone()
     assert url == "https://genius.com/Sigur-Rós-hoppípolla-lyrics"
-    body = check(db, "url\nhttps://genius.com/Sigur-R%C3%B3s-hopp%C3%ADpolla-lyrics\n"
-                     "http://www.genius.com/Sigur-Rós-hoppípolla-lyrics/\n"
-                     f"https://genius.com/songs/{song_id}\n")
+    body = check(
+        db,
+        "url\nhttps://genius.com/Sigur-R%C3%B3s-hopp%C3%ADpolla-lyrics\n"
+        "http://www.genius.com/Sigur-Rós-hoppípolla-lyrics/\n"
+        f"https://genius.com/songs/{song_id}\n",
+    )
     assert found(row_at(body, 2)) == found(row_at(body, 3)) == {("sleeping-disco-9m", "genius_url")}
     assert found(row_at(body, 4)) == {("sleeping-disco-9m", "genius_id")}
     assert {row["matches"][0]["source_id"] for row in body["rows"]} == {song_id}
 
 
 def test_fma_track_page(db):
-    track_id, url = db.execute("select source_id, url from tracks where dataset = 'free-music-archive' "
-                               "and title = 'Rain - Live'").fetchone()
+    track_id, url = db.execute(
+        "select source_id, url from tracks where dataset = 'free-music-archive' and title = 'Rain - Live'"
+    ).fetchone()
     assert url.startswith("http://freemusicarchive.org/")  # as FMA published it
     row = row_at(check(db, "link\n" + url.replace("http://", "https://") + "\n"), 2)
     assert found(row) == {("free-music-archive", "fma_url")}
     assert row["matches"][0]["source_id"] == track_id
 
 
-@pytest.mark.parametrize("artist, title", [
-    ("Sigur Rós", "Hoppípolla"),
-    ("SIGUR ROS", "hoppipolla"),  # case and accents
-    ("Motorhead", "Ace Of Spades (Remastered 2011)"),  # umlaut, version tag
-    ("Beyonce feat. Jay-Z", "Crazy in Love"),  # featured artist in the artist field
-    ("Beyoncé", "Crazy In Love (feat. JAY-Z)"),  # and in the title
-    ("JAY-Z & Beyoncé", "Crazy in Love"),  # two artists: split when the whole is not an artist
-    ("Simon and Garfunkel", "Sound of Silence"),  # and = &, a leading The
-    ("KINO", "Gruppa Krovi"),  # transliterated Cyrillic
-    ("坂本龍一", "戦場のメリークリスマス"),
-    ("Daft Punk", "Get Lucky [Official Video]"),
-    ("Earth Wind and Fire", "September"),
-])
+@pytest.mark.parametrize(
+    "artist, title",
+    [
+        ("Sigur Rós", "Hoppípolla"),
+        ("SIGUR ROS", "hoppipolla"),  # case and accents
+        ("Motorhead", "Ace Of Spades (Remastered 2011)"),  # umlaut, version tag
+        ("Beyonce feat. Jay-Z", "Crazy in Love"),  # featured artist in the artist field
+        ("Beyoncé", "Crazy In Love (feat. JAY-Z)"),  # and in the title
+        ("JAY-Z & Beyoncé", "Crazy in Love"),  # two artists: split when the whole is not an artist
+        ("Simon and Garfunkel", "Sound of Silence"),  # and = &, a leading The
+        ("KINO", "Gruppa Krovi"),  # transliterated Cyrillic
+        ("坂本龍一", "戦場のメリークリスマス"),
+        ("Daft Punk", "Get Lucky [Official Video]"),
+        ("Earth Wind and Fire", "September"),
+    ],
+)
 def test_normalized_artist_and_title(db, artist, title):
     row = row_at(check(db, f'artist;title\n"{artist}";"{title}"\n'), 2)
     assert row["status"] == "matched"
@@ -237,8 +301,11 @@ def test_fuzzy_title_and_fuzzy_artist(db):
     assert {m["basis"] for m in title_typo["matches"]} == {"fuzzy"}
     assert {m["title"] for m in title_typo["matches"]} == {"Hyperballad"}
     assert all(85 <= m["score"] <= 94 and "title 95% similar" in m["note"] for m in title_typo["matches"])
-    assert found(both_typos) == {("laion-disco-12m", "fuzzy"), ("sleeping-disco-9m", "fuzzy"),
-                                 ("spotify-tracks-dataset", "fuzzy")}
+    assert found(both_typos) == {
+        ("laion-disco-12m", "fuzzy"),
+        ("sleeping-disco-9m", "fuzzy"),
+        ("spotify-tracks-dataset", "fuzzy"),
+    }
     assert all("artist 94% similar" in m["note"] for m in both_typos["matches"])
 
 
@@ -251,20 +318,6 @@ def test_duration_tightens_fuzzy_matches(db):
 def test_fuzzy_is_not_used_when_a_normalized_match_exists(db):
     row = row_at(check(db, "artist,title\nBjörk,Hyperballad\n"), 2)
     assert {m["basis"] for m in row["matches"]} == {"normalized"}
-
-
-@pytest.fixture
-def tiny_db(tmp_path):
-    """A database built as the publication is, holding just the LAION tracks a test needs: (title, artists) each."""
-    from ingest.build import build_from_records
-    from ingest.records import Credit, Track
-
-    def make(tracks: list[tuple[str, list[str]]]) -> sqlite3.Connection:
-        records = [Track("laion-disco-12m", "tiny.parquet", row, f"video{row:06d}", title, ", ".join(names),
-                         [Credit(name) for name in names]) for row, (title, names) in enumerate(tracks, 1)]
-        build_from_records(tmp_path / "tiny.db", {"laion-disco-12m": records})
-        return sqlite3.connect(tmp_path / "tiny.db")
-    return make
 
 
 def test_fuzzy_matches_are_dropped_when_another_artist_gives_a_normalized_one(tiny_db):
@@ -281,11 +334,14 @@ def test_fuzzy_titles_must_have_the_same_numbers(tiny_db):
 
 
 def test_ids_and_names_together_keep_the_best_basis_per_track(db):
-    (track,) = db.execute("select source_id from tracks where dataset = 'spotify-tracks-dataset' "
-                          "and title = 'Kickstart My Heart'").fetchone()
+    (track,) = db.execute(
+        "select source_id from tracks where dataset = 'spotify-tracks-dataset' and title = 'Kickstart My Heart'"
+    ).fetchone()
     row = row_at(check(db, f"artist,title,spotify\nMötley Crüe,Kickstart My Heart,{track}\n"), 2)
     assert [(m["dataset"], m["basis"], m["score"]) for m in row["matches"]] == [
-        ("spotify-tracks-dataset", "spotify_id", 100), ("laion-disco-12m", "normalized", 95)]
+        ("spotify-tracks-dataset", "spotify_id", 100),
+        ("laion-disco-12m", "normalized", 95),
+    ]
     assert row["matches"][1]["credit"] == "primary"
 
 
@@ -302,21 +358,52 @@ SAMPLE_EXPECTED = {
     4: ("matched", {("sleeping-disco-9m", "genius_url")}, 100),
     5: ("matched", {("sleeping-disco-9m", "genius_id")}, 100),
     6: ("matched", {("free-music-archive", "fma_url")}, 100),
-    7: ("matched", {("laion-disco-12m", "normalized"), ("sleeping-disco-9m", "normalized"),
-                    ("spotify-tracks-dataset", "normalized")}, 95),
-    8: ("matched", {("laion-disco-12m", "normalized"), ("sleeping-disco-9m", "normalized"),
-                    ("spotify-tracks-dataset", "normalized")}, 95),
-    9: ("matched", {("laion-disco-12m", "normalized"), ("sleeping-disco-9m", "normalized"),
-                    ("spotify-tracks-dataset", "normalized")}, 95),
+    7: (
+        "matched",
+        {
+            ("laion-disco-12m", "normalized"),
+            ("sleeping-disco-9m", "normalized"),
+            ("spotify-tracks-dataset", "normalized"),
+        },
+        95,
+    ),
+    8: (
+        "matched",
+        {
+            ("laion-disco-12m", "normalized"),
+            ("sleeping-disco-9m", "normalized"),
+            ("spotify-tracks-dataset", "normalized"),
+        },
+        95,
+    ),
+    9: (
+        "matched",
+        {
+            ("laion-disco-12m", "normalized"),
+            ("sleeping-disco-9m", "normalized"),
+            ("spotify-tracks-dataset", "normalized"),
+        },
+        95,
+    ),
     10: ("matched", {("laion-disco-12m", "normalized"), ("spotify-tracks-dataset", "normalized")}, 95),
     11: ("matched", {("laion-disco-12m", "normalized"), ("sleeping-disco-9m", "normalized")}, 95),
     12: ("matched", {("laion-disco-12m", "normalized"), ("spotify-tracks-dataset", "normalized")}, 95),
     13: ("matched", {("laion-disco-12m", "normalized")}, 95),
-    14: ("matched", {("laion-disco-12m", "normalized"), ("sleeping-disco-9m", "normalized"),
-                     ("spotify-tracks-dataset", "normalized")}, 90),
+    14: (
+        "matched",
+        {
+            ("laion-disco-12m", "normalized"),
+            ("sleeping-disco-9m", "normalized"),
+            ("spotify-tracks-dataset", "normalized"),
+        },
+        90,
+    ),
     15: ("uncertain", {("laion-disco-12m", "fuzzy")}, 94),
-    16: ("uncertain", {("laion-disco-12m", "fuzzy"), ("sleeping-disco-9m", "fuzzy"),
-                     ("spotify-tracks-dataset", "fuzzy")}, 94),
+    16: (
+        "uncertain",
+        {("laion-disco-12m", "fuzzy"), ("sleeping-disco-9m", "fuzzy"), ("spotify-tracks-dataset", "fuzzy")},
+        94,
+    ),
     17: ("unmatched", set(), None),
     18: ("matched", {("free-music-archive", "normalized")}, 95),
     19: ("matched", {("free-music-archive", "normalized")}, 95),
@@ -333,8 +420,10 @@ def test_the_sample_catalogue_is_reported_row_by_row(db):
     assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data  # the nasty case: BOM, semicolons, CRLF
     body = check(db, data)
     assert body["input"]["delimiter"] == ";" and body["input"]["encoding"] == "UTF-8 with BOM"
-    got = {row["line"]: (row["status"], found(row), max((m["score"] for m in row.get("matches", [])), default=None))
-           for row in body["rows"]}
+    got = {
+        row["line"]: (row["status"], found(row), max((m["score"] for m in row.get("matches", [])), default=None))
+        for row in body["rows"]
+    }
     assert got == SAMPLE_EXPECTED
     assert "no artist" in row_at(body, 22)["reason"]
     assert "10 cells but the header has 9" in row_at(body, 23)["reason"]
@@ -342,11 +431,21 @@ def test_the_sample_catalogue_is_reported_row_by_row(db):
     assert any("youtube 'xyz'" in note for note in row_at(body, 18)["notes"])
     assert any("three minutes" in note for note in row_at(body, 19)["notes"])
     summary = body["summary"]
-    assert (summary["rows"], summary["found"], summary["matched"], summary["uncertain"], summary["unmatched"],
-            summary["unreadable"]) == (23, 17, 15, 2, 3, 3)
+    assert (
+        summary["rows"],
+        summary["found"],
+        summary["matched"],
+        summary["uncertain"],
+        summary["unmatched"],
+        summary["unreadable"],
+    ) == (23, 17, 15, 2, 3, 3)
     assert summary["by_best_basis"] == {"id": 5, "normalized": 10, "fuzzy": 2}
-    assert summary["by_dataset"] == {"laion-disco-12m": 12, "sleeping-disco-9m": 9, "free-music-archive": 3,
-                                     "spotify-tracks-dataset": 8}
+    assert summary["by_dataset"] == {
+        "laion-disco-12m": 12,
+        "sleeping-disco-9m": 9,
+        "free-music-archive": 3,
+        "spotify-tracks-dataset": 8,
+    }
     assert summary["complete"] and summary["stopped"] is None
 
 
@@ -369,10 +468,16 @@ def test_the_report_is_byte_for_byte_reproducible(sample_db):
 def test_the_report_names_the_datasets_and_the_tool(db):
     body = check(db, "artist,title\nBjörk,Army of Me\n")
     assert body["tool"] == {"name": "ai-music-datasets", "version": version("ai-music-datasets")}
-    assert [d["slug"] for d in body["datasets"]] == ["laion-disco-12m", "sleeping-disco-9m", "free-music-archive",
-                                                     "spotify-tracks-dataset"]
-    expected = {slug: (loaded, rejected) for slug, loaded, rejected in
-                db.execute("select slug, rows_loaded, rows_rejected from datasets")}
+    assert [d["slug"] for d in body["datasets"]] == [
+        "laion-disco-12m",
+        "sleeping-disco-9m",
+        "free-music-archive",
+        "spotify-tracks-dataset",
+    ]
+    expected = {
+        slug: (loaded, rejected)
+        for slug, loaded, rejected in db.execute("select slug, rows_loaded, rows_rejected from datasets")
+    }
     assert {d["slug"]: (d["rows_loaded"], d["rows_rejected"]) for d in body["datasets"]} == expected
     assert all("revision" in d and "rows_published" in d for d in body["datasets"])
 
@@ -383,10 +488,21 @@ def test_the_hash_changes_with_the_input(db):
     assert one != two
 
 
-@pytest.mark.parametrize("value, safe", [
-    ("=1+2", "'=1+2"), ("+44 20", "'+44 20"), ("-Live", "'-Live"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=x", "'\t=x"),
-    ("Army of Me", "Army of Me"), ("", ""), (95, 95), (-1.5, -1.5), (None, None),
-])
+@pytest.mark.parametrize(
+    "value, safe",
+    [
+        ("=1+2", "'=1+2"),
+        ("+44 20", "'+44 20"),
+        ("-Live", "'-Live"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=x", "'\t=x"),
+        ("Army of Me", "Army of Me"),
+        ("", ""),
+        (95, 95),
+        (-1.5, -1.5),
+        (None, None),
+    ],
+)
 def test_spreadsheet_safe(value, safe):
     assert spreadsheet_safe(value) == safe
 
@@ -431,8 +547,14 @@ def report_summary(html: str) -> str:
 
 def page_lines(html: str) -> list[int]:
     """The lines of the rows a report page lists, in its order."""
-    return [int(n) for n in re.findall(r'<li class="s-[a-z-]+"[^>]*>(?:<details><summary>|<div class="line">)'
-                                       r'<span class="n">(\d+)</span>', html)]
+    return [
+        int(n)
+        for n in re.findall(
+            r'<li class="s-[a-z-]+"[^>]*>(?:<details><summary>|<div class="line">)'
+            r'<span class="n">(\d+)</span>',
+            html,
+        )
+    ]
 
 
 @pytest.mark.asyncio
@@ -449,8 +571,9 @@ async def test_the_form(ds):
 @pytest.mark.asyncio
 async def test_upload_report_and_downloads(ds, db):
     data = SAMPLE_CATALOGUE.read_bytes()
-    response = await ds.client.post("/check", files={"file": ("catalogue.csv", data, "text/csv")},
-                                    data={"format": "html"})
+    response = await ds.client.post(
+        "/check", files={"file": ("catalogue.csv", data, "text/csv")}, data={"format": "html"}
+    )
     assert response.status_code == 200
     html = response.text
     assert "17 of 23 of your tracks appear in at least one dataset" in report_summary(html)
@@ -479,15 +602,17 @@ async def test_upload_report_and_downloads(ds, db):
     listed = [unescape(url) for url in re.findall(r'<ul class="m">(.*?)</ul>', html)]
     shown = plugin()._shown
     assert [re.findall(r'<li><b>[^<]*</b> <a href="([^"]+)"', item) for item in listed] == [
-        [match["url"] for match in shown(row["matches"])] for row in expected["rows"] if row.get("matches")]
+        [match["url"] for match in shown(row["matches"])] for row in expected["rows"] if row.get("matches")
+    ]
 
 
 @pytest.mark.asyncio
 async def test_pasted_text_multipart_and_urlencoded(ds):
     text = "artist,title\nSigur Rós,Hoppípolla\n"
-    for response in (await ds.client.post("/check", files={"file": ("", b"", "application/octet-stream")},
-                                          data={"text": text}),
-                     await ds.client.post("/check", data={"text": text})):
+    for response in (
+        await ds.client.post("/check", files={"file": ("", b"", "application/octet-stream")}, data={"text": text}),
+        await ds.client.post("/check", data={"text": text}),
+    ):
         assert response.status_code == 200
         assert "1 of 1 of your tracks appear in at least one dataset" in report_summary(response.text)
 
@@ -497,8 +622,11 @@ async def test_a_browser_multipart_post_with_the_csrf_cookie_works(ds):
     # asgi-csrf 0.11 answers 500 to exactly this (simonw/asgi-csrf#38) unless /check skips CSRF
     token = ds.sign({"a": "x"}, "csrftoken")
     response = await ds.client.post(
-        "/check", files={"file": ("catalogue.csv", b"artist,title\nBjork,Army of Me\n", "text/csv")},
-        data={"csrftoken": token}, cookies={"ds_csrftoken": token})
+        "/check",
+        files={"file": ("catalogue.csv", b"artist,title\nBjork,Army of Me\n", "text/csv")},
+        data={"csrftoken": token},
+        cookies={"ds_csrftoken": token},
+    )
     assert response.status_code == 200
     assert "1 of 1 of your tracks" in report_summary(response.text)
 
@@ -530,8 +658,11 @@ async def test_an_oversized_upload_gets_a_clear_413(ds):
     assert response.status_code == 413
     assert "larger than 5 MB" in response.text and "python -m ingest check" in response.text
     # a body far past the limit is refused from its Content-Length, before it is read
-    huge = await ds.client.post("/check", content=b"x" * (plugin().MAX_BODY_BYTES + 1),
-                                headers={"content-type": "multipart/form-data; boundary=x"})
+    huge = await ds.client.post(
+        "/check",
+        content=b"x" * (plugin().MAX_BODY_BYTES + 1),
+        headers={"content-type": "multipart/form-data; boundary=x"},
+    )
     assert huge.status_code == 413
 
 

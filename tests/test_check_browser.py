@@ -12,8 +12,9 @@ import pytest
 
 from ingest.build import build, sample_sources
 
-from .conftest import (CHROMIUM, CHROMIUM_ARGS, ROOT, configuration_directory, datasette_server,
-                       playwright_or_skip)
+from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, configuration_directory, datasette_server, playwright_or_skip
+
+pytestmark = pytest.mark.slow  # a browser, a server or a build per test: `-m 'not slow'` skips them
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 sync_playwright = playwright_or_skip(allow_module_level=True)
@@ -34,9 +35,14 @@ def messy_catalogue(db_path, path) -> dict[str, int]:
     conn = sqlite3.connect(db_path)
     tracks = []
     for track_id, title, duration in conn.execute("select id, title, duration_s from tracks where title is not null"):
-        names = [name for (name,) in conn.execute(
-            "select a.name from track_artists ta join artists a on a.id = ta.artist_id where ta.track_id = ? "
-            "and ta.role = 'primary' order by ta.position", (track_id,))]
+        names = [
+            name
+            for (name,) in conn.execute(
+                "select a.name from track_artists ta join artists a on a.id = ta.artist_id where ta.track_id = ? "
+                "and ta.role = 'primary' order by ta.position",
+                (track_id,),
+            )
+        ]
         try:
             (";".join(names) + title).encode("cp1252")
         except UnicodeEncodeError:
@@ -47,8 +53,9 @@ def messy_catalogue(db_path, path) -> dict[str, int]:
     rng = random.Random(12)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerows([["Label delivery, Nov 2026"], [], ["Track Artist", "Track Name", "Mix/Version", "Duration",
-                                                         "UPC"]])
+    writer.writerows(
+        [["Label delivery, Nov 2026"], [], ["Track Artist", "Track Name", "Mix/Version", "Duration", "UPC"]]
+    )
     kinds = {"present": 0, "invented": 0, "broken": 0}
     for number in range(ROWS):
         if number % 400 == 7:
@@ -82,9 +89,11 @@ def upload(page, url: str, path) -> None:
 
 
 def row_height(page) -> float:
-    return page.evaluate("(() => { const rows = document.querySelectorAll('.check-rows > li');"
-                         " return document.querySelector('.check-rows').getBoundingClientRect().height"
-                         " / rows.length; })()")
+    return page.evaluate(
+        "(() => { const rows = document.querySelectorAll('.check-rows > li');"
+        " return document.querySelector('.check-rows').getBoundingClientRect().height"
+        " / rows.length; })()"
+    )
 
 
 def test_a_2000_row_delivery_sheet_read_filtered_and_printed(site, browser, tmp_path):
@@ -123,11 +132,20 @@ def test_a_2000_row_delivery_sheet_read_filtered_and_printed(site, browser, tmp_
     pdf = page.pdf(format="A4")
     (ARTIFACTS / "check-4-not-found.pdf").write_bytes(pdf)
     from pypdf import PdfReader
+
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
     first = pages[0]
-    for expected in ("Catalogue check report", "of your tracks appear in at least one dataset",
-                     "does not prove a model was trained on it", "Database build", "Report SHA-256", "Checked",
-                     "UTC", "Windows-1252", "Shown here rows not found, all"):
+    for expected in (
+        "Catalogue check report",
+        "of your tracks appear in at least one dataset",
+        "does not prove a model was trained on it",
+        "Database build",
+        "Report SHA-256",
+        "Checked",
+        "UTC",
+        "Windows-1252",
+        "Shown here rows not found, all",
+    ):
         assert expected in first, expected
     assert "Rows not found" not in first and "Rows not found" in pages[1]  # the rows start on page 2
     sha256 = re.search(r"Report SHA-256\s+([0-9a-f]{64})", first).group(1)

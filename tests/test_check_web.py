@@ -18,8 +18,14 @@ def plugin():
 
 
 def listed_lines(html: str) -> list[int]:
-    return [int(n) for n in re.findall(r'<li class="s-[a-z-]+"[^>]*>(?:<details><summary>|<div class="line">)'
-                                       r'<span class="n">(\d+)</span>', html)]
+    return [
+        int(n)
+        for n in re.findall(
+            r'<li class="s-[a-z-]+"[^>]*>(?:<details><summary>|<div class="line">)'
+            r'<span class="n">(\d+)</span>',
+            html,
+        )
+    ]
 
 
 def hidden(html: str) -> dict[str, str]:
@@ -45,8 +51,17 @@ async def test_unrecognised_columns_are_mapped_by_hand_and_the_mapping_is_carrie
     assert re.findall(r'<th scope="row">([^<]+)</th>', page.text) == ["Interpret", "Werk", "Jahr"]
     assert "<span>Björk</span><span>Niemand</span>" in page.text  # the first values, decoded
     catalogue = re.search(r'name="catalogue" value="([^"]+)"', page.text).group(1)
-    report = await ds.client.post("/check", data={"catalogue": catalogue, "filename": "werke.csv", "map_0": "artist",
-                                                  "map_1": "title", "map_2": "", "step": "check"})
+    report = await ds.client.post(
+        "/check",
+        data={
+            "catalogue": catalogue,
+            "filename": "werke.csv",
+            "map_0": "artist",
+            "map_1": "title",
+            "map_2": "",
+            "step": "check",
+        },
+    )
     assert report.status_code == 200
     assert listed_lines(report.text) == [2, 3]
     assert "1 of 2</strong> of your tracks" in report.text and "werke.csv, " in report.text
@@ -69,8 +84,9 @@ async def test_a_recognised_file_can_still_be_mapped_and_read_in_another_encodin
     assert re.search(r'name="map_0"[^>]*>.*?<option value="artist" selected>', step.text)
     assert re.search(r'name="map_1"[^>]*>.*?<option value="title" selected>', step.text)
     assert '<option value="mac_roman">' in step.text
-    garbled = await ds.client.post("/check", data={**fields, "encoding": "mac_roman", "map_0": "artist",
-                                                   "map_1": "title", "step": "check"})
+    garbled = await ds.client.post(
+        "/check", data={**fields, "encoding": "mac_roman", "map_0": "artist", "map_1": "title", "step": "check"}
+    )
     assert "Bjˆrk" in garbled.text and "Mac Roman" in garbled.text
 
 
@@ -82,8 +98,16 @@ async def test_an_xlsx_upload(ds):
         book.active.append(row)
     data = io.BytesIO()
     book.save(data)
-    report = await ds.client.post("/check", files={"file": ("releases.xlsx", data.getvalue(), "application/vnd."
-                                                   "openxmlformats-officedocument.spreadsheetml.sheet")})
+    report = await ds.client.post(
+        "/check",
+        files={
+            "file": (
+                "releases.xlsx",
+                data.getvalue(),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        },
+    )
     assert report.status_code == 200 and "1 of 1</strong>" in report.text
     assert "Excel workbook, sheet “Releases”" in report.text and "milliseconds (1 row)" in report.text
 
@@ -91,8 +115,10 @@ async def test_an_xlsx_upload(ds):
 @pytest.mark.asyncio
 async def test_filters_order_and_pages(ds, monkeypatch):
     monkeypatch.setattr(plugin(), "PAGE_ROWS", 3)
-    text = ("artist,title\nBjörk,Army of Me\nNobody,Nothing One\nBjörk,Hyperbalad\nSigur Rós,Hoppípolla\n"
-            "Nobody,Nothing Two\n,Only A Title\nMotörhead,Ace of Spades - Live\n")
+    text = (
+        "artist,title\nBjörk,Army of Me\nNobody,Nothing One\nBjörk,Hyperbalad\nSigur Rós,Hoppípolla\n"
+        "Nobody,Nothing Two\n,Only A Title\nMotörhead,Ace of Spades - Live\n"
+    )
     first = await ds.client.post("/check", data={"text": text})
     assert listed_lines(first.text) == [2, 3, 4]
     assert "Lines 1–3 of 7:" in first.text and 'value="3"' in first.text and "All 7 on one page" in first.text
@@ -110,7 +136,7 @@ async def test_filters_order_and_pages(ds, monkeypatch):
     assert listed_lines(everything) == [2, 3, 4, 5, 6, 7, 8]
     assert "Printing this many takes a browser long" in everything  # more than two pages' worth
     unmatched = await view(show="unmatched")
-    assert listed_lines(unmatched) == [3, 6] and "<h2 id=\"check-rows-title\">Rows not found</h2>" in unmatched
+    assert listed_lines(unmatched) == [3, 6] and '<h2 id="check-rows-title">Rows not found</h2>' in unmatched
     assert 'name="current_show" value="unmatched"' in unmatched
     assert listed_lines(await view(show="uncertain")) == [4]
     assert listed_lines(await view(show="unreadable")) == [7]
@@ -138,7 +164,8 @@ async def test_a_second_check_waits_its_turn_and_says_how_long(ds, monkeypatch):
     first, second, download = await asyncio.gather(
         ds.client.post("/check", data={"text": "artist,title\nBjörk,Army of Me\nqueue,first\n"}),
         ds.client.post("/check", data={"text": "artist,title\nSigur Rós,Hoppípolla\nqueue,second\n"}),
-        ds.client.post("/check", data={"text": "artist,title\nBjörk,Jóga\nqueue,third\n", "format": "csv"}))
+        ds.client.post("/check", data={"text": "artist,title\nBjörk,Jóga\nqueue,third\n", "format": "csv"}),
+    )
     assert first.status_code == second.status_code == download.status_code == 200
     assert "Looking up your artists: 25% done" in first.text and 'class="check-headline"' in first.text
     assert re.search(r"Waiting for [12] checks? ahead of yours: about \d+ s…", second.text)
@@ -157,8 +184,9 @@ async def test_a_full_queue_turns_a_check_away_and_keeps_the_upload(ds, monkeypa
         await asyncio.sleep(0.3)  # the first is running by now
         return await ds.client.post("/check", files={"file": ("mine.csv", data, "text/csv")})
 
-    first, refused = await asyncio.gather(ds.client.post("/check", data={"text": "artist,title\nqueue,busy\n"}),
-                                          second())
+    first, refused = await asyncio.gather(
+        ds.client.post("/check", data={"text": "artist,title\nqueue,busy\n"}), second()
+    )
     assert first.status_code == 200
     assert refused.status_code == 503 and int(refused.headers["retry-after"]) >= 30
     assert "catalogue checks are waiting already" in refused.text and "Send the same file again" in refused.text

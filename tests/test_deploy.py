@@ -12,6 +12,8 @@ import pytest
 
 from .conftest import ROOT, configuration_directory
 
+pytestmark = pytest.mark.slow  # a browser, a server or a build per test: `-m 'not slow'` skips them
+
 NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/sbin/nginx") if os.path.exists(p)), None)
 
 
@@ -42,14 +44,20 @@ def processes_serving(directory: Path) -> list[str]:
 
 
 def tracked_state() -> str:
-    return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
 
 
 def smoke(directory: Path, **env) -> subprocess.CompletedProcess:
     environment = os.environ | {"PATH": os.environ["PATH"] + os.pathsep + os.path.dirname(NGINX)} | env
-    return subprocess.run(["bash", str(ROOT / "deploy" / "smoke.sh"), str(directory)], capture_output=True,
-                          text=True, timeout=300, env=environment)
+    return subprocess.run(
+        ["bash", str(ROOT / "deploy" / "smoke.sh"), str(directory)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environment,
+    )
 
 
 def test_two_replicas_behind_nginx_answer_cache_and_stream(site):

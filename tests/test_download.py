@@ -52,8 +52,20 @@ def test_hub_download_records_the_resolved_commit(tmp_path, hub):
 
 
 def test_download_prints_the_build_command(tmp_path, hub, capsys):
-    assert cli.main(["download", "--dest", str(tmp_path), "--only", "spotify-tracks-dataset",
-                     "--revision", "spotify-tracks-dataset=abc123"]) == 0
+    assert (
+        cli.main(
+            [
+                "download",
+                "--dest",
+                str(tmp_path),
+                "--only",
+                "spotify-tracks-dataset",
+                "--revision",
+                "spotify-tracks-dataset=abc123",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert f"python -m ingest build --spotify-tracks {tmp_path}/spotify-tracks-dataset/dataset.csv" in out
     assert hub.calls[0]["repo_id"] == "maharshipandya/spotify-tracks-dataset"

@@ -7,21 +7,24 @@ import pytest
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("path, says", [
-    ("/datasets/tracks?_sort=title", "Cannot sort table by title"),
-    ("/datasets/tracks?_sort_desc=title", "Cannot sort table by title"),
-    ("/datasets/tracks.csv?_stream=on&_sort=views", "Cannot sort table by views"),
-    ("/datasets/tracks?_sort=id&_sort_desc=id", "Sort in one direction at a time"),
-    ("/datasets/tracks?_through=garbage", "_through must be JSON"),
-    ('/datasets/tracks?_through={"table":"x"}', "_through must be JSON"),
-    ("/datasets/tracks?_timelimit=x", "_timelimit must be a whole number"),
-    ("/datasets/tracks?%00=x", "NUL character"),
-])
+@pytest.mark.parametrize(
+    "path, says",
+    [
+        ("/datasets/tracks?_sort=title", "Cannot sort table by title"),
+        ("/datasets/tracks?_sort_desc=title", "Cannot sort table by title"),
+        ("/datasets/tracks.csv?_stream=on&_sort=views", "Cannot sort table by views"),
+        ("/datasets/tracks?_sort=id&_sort_desc=id", "Sort in one direction at a time"),
+        ("/datasets/tracks?_through=garbage", "_through must be JSON"),
+        ('/datasets/tracks?_through={"table":"x"}', "_through must be JSON"),
+        ("/datasets/tracks?_timelimit=x", "_timelimit must be a whole number"),
+        ("/datasets/tracks?%00=x", "NUL character"),
+    ],
+)
 async def test_malformed_parameters_answer_400_with_a_sentence(ds, path, says):
     response = await ds.client.get(path)
     assert response.status_code == 400
     assert says in response.text
-    assert "<html lang=\"en\">" in response.text  # the site's own page, not a bare error
+    assert '<html lang="en">' in response.text  # the site's own page, not a bare error
 
 
 @pytest.mark.asyncio
@@ -32,8 +35,18 @@ async def test_json_gets_its_error_as_json(ds):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("path", ["/datasets/tracks", "/datasets/top_artists", "/datasets/tracks/1", "/search",
-                                  "/artist/bjork", "/", "/datasets/tracks.json"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/datasets/tracks",
+        "/datasets/top_artists",
+        "/datasets/tracks/1",
+        "/search",
+        "/artist/bjork",
+        "/",
+        "/datasets/tracks.json",
+    ],
+)
 async def test_a_post_to_a_page_that_only_shows_data_is_405(ds, path):
     response = await ds.client.post(path, data={"x": "1"})
     assert response.status_code == 405
@@ -48,9 +61,21 @@ async def test_the_catalogue_check_still_takes_a_post(ds):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("path", ["/", "/search?q=bjork", "/artist/bjork", "/artist/bjork.csv", "/check",
-                                  "/datasets/tracks", "/datasets/tracks/1", "/datasets/top_artists?dataset=x",
-                                  "/-/dashboards/overview", "/datasets/tracks.csv"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/search?q=bjork",
+        "/artist/bjork",
+        "/artist/bjork.csv",
+        "/check",
+        "/datasets/tracks",
+        "/datasets/tracks/1",
+        "/datasets/top_artists?dataset=x",
+        "/-/dashboards/overview",
+        "/datasets/tracks.csv",
+    ],
+)
 async def test_head_works_where_get_does(ds, path):
     get = await ds.client.get(path)
     head = await ds.client.request("HEAD", path)
@@ -71,12 +96,15 @@ async def test_an_unknown_dataset_on_an_artist_page_says_so(ds):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("path, filename", [
-    ("/datasets/tracks.csv?dataset=free-music-archive&_size=max", "tracks.csv"),
-    ("/datasets/tracks.csv?dataset=free-music-archive&_stream=on&_size=max", "tracks.csv"),
-    ("/datasets/top_artists.csv?dataset=free-music-archive", "top_artists.csv"),
-    ("/artist/melanie-lumiere.csv", "melanie-lumiere-tracks.csv"),
-])
+@pytest.mark.parametrize(
+    "path, filename",
+    [
+        ("/datasets/tracks.csv?dataset=free-music-archive&_size=max", "tracks.csv"),
+        ("/datasets/tracks.csv?dataset=free-music-archive&_stream=on&_size=max", "tracks.csv"),
+        ("/datasets/top_artists.csv?dataset=free-music-archive", "top_artists.csv"),
+        ("/artist/melanie-lumiere.csv", "melanie-lumiere-tracks.csv"),
+    ],
+)
 async def test_csv_downloads_open_in_excel_with_accents_intact(ds, path, filename):
     response = await ds.client.get(path)
     assert response.status_code == 200

@@ -19,23 +19,47 @@ from ingest.check import spreadsheet_safe
 EXPORTS = [
     ("tracks", {}, "select id from tracks order by id"),
     ("tracks", {"_search": "love"}, "select rowid from tracks_fts where tracks_fts match '\"love\"' order by rowid"),
-    ("tracks", {"_search": "love", "dataset": "laion-disco-12m"}, "select id from tracks where id in (select rowid "
-     "from tracks_fts where tracks_fts match '\"love\"') and dataset = 'laion-disco-12m' order by id"),
-    ("tracks", {"_search": "love", "explicit": "0", "_where": "duration_s > 180"}, "select id from tracks where id in "
-     "(select rowid from tracks_fts where tracks_fts match '\"love\"') and explicit = 0 and duration_s > 180 "
-     "order by id"),
-    ("tracks", {"_search": "blue OR rain", "_searchmode": "raw"}, "select rowid from tracks_fts where tracks_fts "
-     "match 'blue OR rain' order by rowid"),
-    ("tracks", {"artist_credit": "Ólafur Vindur"}, "select id from tracks where artist_credit = 'Ólafur Vindur' "
-     "order by id"),
+    (
+        "tracks",
+        {"_search": "love", "dataset": "laion-disco-12m"},
+        "select id from tracks where id in (select rowid "
+        "from tracks_fts where tracks_fts match '\"love\"') and dataset = 'laion-disco-12m' order by id",
+    ),
+    (
+        "tracks",
+        {"_search": "love", "explicit": "0", "_where": "duration_s > 180"},
+        "select id from tracks where id in "
+        "(select rowid from tracks_fts where tracks_fts match '\"love\"') and explicit = 0 and duration_s > 180 "
+        "order by id",
+    ),
+    (
+        "tracks",
+        {"_search": "blue OR rain", "_searchmode": "raw"},
+        "select rowid from tracks_fts where tracks_fts match 'blue OR rain' order by rowid",
+    ),
+    (
+        "tracks",
+        {"artist_credit": "Ólafur Vindur"},
+        "select id from tracks where artist_credit = 'Ólafur Vindur' order by id",
+    ),
     ("tracks", {"title__contains": "ove"}, "select id from tracks where title like '%ove%' order by id"),
-    ("tracks", {"dataset": "spotify-tracks-dataset", "explicit": "0"}, "select id from tracks where "
-     "dataset = 'spotify-tracks-dataset' and explicit = 0 order by id"),
+    (
+        "tracks",
+        {"dataset": "spotify-tracks-dataset", "explicit": "0"},
+        "select id from tracks where dataset = 'spotify-tracks-dataset' and explicit = 0 order by id",
+    ),
     ("tracks", {"dataset": "nowhere"}, "select id from tracks where dataset = 'nowhere'"),
-    ("track_artists", {"role": "featured"}, "select track_id from track_artists where role = 'featured' "
-     "order by track_id, position"),
-    ("artists", {"_search": "anna"}, "select id from artists where id in (select rowid from artists_fts where "
-     "artists_fts match '\"anna\"') order by id"),
+    (
+        "track_artists",
+        {"role": "featured"},
+        "select track_id from track_artists where role = 'featured' order by track_id, position",
+    ),
+    (
+        "artists",
+        {"_search": "anna"},
+        "select id from artists where id in (select rowid from artists_fts where "
+        "artists_fts match '\"anna\"') order by id",
+    ),
     ("artist_names", {"tracks__gt": "2"}, "select rowid from artist_names where tracks > 2 order by rowid"),
 ]
 
@@ -76,18 +100,25 @@ async def test_the_csv_is_what_pythons_csv_module_writes_spreadsheet_safe(ds, db
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(columns)
-    writer.writerows([spreadsheet_safe(v) for v in row]
-                     for row in db.execute(f"select {', '.join(columns)} from tracks order by id"))
+    writer.writerows(
+        [spreadsheet_safe(v) for v in row] for row in db.execute(f"select {', '.join(columns)} from tracks order by id")
+    )
     assert (await export(ds, "tracks", {}, "csv")).text == BOM + buffer.getvalue()
-    risky = [row[0] for row in db.execute("select id from tracks where substr(title, 1, 1) in ('=', '+', '-', '@') "
-                                          "or title like '%,%' or title like '%\"%'")]
+    risky = [
+        row[0]
+        for row in db.execute(
+            "select id from tracks where substr(title, 1, 1) in ('=', '+', '-', '@') "
+            "or title like '%,%' or title like '%\"%'"
+        )
+    ]
     assert risky  # the samples hold titles that need quoting or could run as formulas
 
 
 @pytest.mark.asyncio
 async def test_labels_columns_and_download_names(ds):
-    response = await export(ds, "tracks", {"dataset": "free-music-archive", "_labels": "on", "_col": "title",
-                                           "_dl": "on"}, "csv")
+    response = await export(
+        ds, "tracks", {"dataset": "free-music-archive", "_labels": "on", "_col": "title", "_dl": "on"}, "csv"
+    )
     rows = list(csv.DictReader(io.StringIO(text(response))))
     assert list(rows[0]) == ["id", "title"]
     response = await export(ds, "tracks", {"dataset": "free-music-archive", "_labels": "on", "_dl": "on"}, "csv")
@@ -99,14 +130,17 @@ async def test_labels_columns_and_download_names(ds):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("path", [
-    "/datasets/tracks.csv?_stream=on&_next=5",
-    "/datasets/tracks.csv?_stream=on&_col=nothing",
-    "/datasets/tracks.json?_stream=on&_search=%22NEAR(&_searchmode=raw",
-    "/datasets/tracks.csv?_stream=on&_where=no_such_column=1",
-    "/datasets/tracks.csv?_stream=on&_sort=views",
-    "/datasets/tracks.json?_stream=on&_sort=id&_sort_desc=id",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/datasets/tracks.csv?_stream=on&_next=5",
+        "/datasets/tracks.csv?_stream=on&_col=nothing",
+        "/datasets/tracks.json?_stream=on&_search=%22NEAR(&_searchmode=raw",
+        "/datasets/tracks.csv?_stream=on&_where=no_such_column=1",
+        "/datasets/tracks.csv?_stream=on&_sort=views",
+        "/datasets/tracks.json?_stream=on&_sort=id&_sort_desc=id",
+    ],
+)
 async def test_an_export_that_cannot_run_says_why_before_it_starts(ds, path):
     response = await ds.client.get(path)
     assert response.status_code == 400 and response.text
@@ -121,8 +155,9 @@ async def test_an_export_that_stops_says_so_in_the_file(ds, db, monkeypatch):
     monkeypatch.setattr(exports_module(), "CHUNK", 50)
     # a filter SQLite refuses only past the first chunks (two windows of 50 ids into the second dataset's range):
     # the export has begun when it stops
-    last_good = db.execute("select first_track_id - 1 + 100 from datasets where slug = 'sleeping-disco-9m'"
-                           ).fetchone()[0]
+    last_good = db.execute("select first_track_id - 1 + 100 from datasets where slug = 'sleeping-disco-9m'").fetchone()[
+        0
+    ]
     exported = db.execute("select count(*) from tracks where id <= ?", [last_good]).fetchone()[0]
     params = {"_where": f"case when id > {last_good} then json('not json') else 1 end"}
     lines = text(await export(ds, "tracks", params, "csv")).splitlines()
@@ -158,9 +193,25 @@ async def test_the_search_page_links_to_the_export_of_every_match(ds):
 async def test_the_artist_csv_is_what_pythons_csv_module_writes_from_its_json(ds, key):
     data = (await ds.client.get(f"/artist/{key}.json")).json()
     assert data["tracks"] and not data["next"]
-    columns = ["dataset", "source_id", "title", "artist_credit", "role", "album", "duration_s", "release_year", "url",
-               "licence", "licence_code", "views", "popularity", "listens", "duplicate_of", "used_to_train",
-               "track_id"]
+    columns = [
+        "dataset",
+        "source_id",
+        "title",
+        "artist_credit",
+        "role",
+        "album",
+        "duration_s",
+        "release_year",
+        "url",
+        "licence",
+        "licence_code",
+        "views",
+        "popularity",
+        "listens",
+        "duplicate_of",
+        "used_to_train",
+        "track_id",
+    ]
     buffer = io.StringIO()
     csv.writer(buffer).writerows([columns] + [[spreadsheet_safe(t[c]) for c in columns] for t in data["tracks"]])
     assert (await ds.client.get(f"/artist/{key}.csv")).text == BOM + buffer.getvalue()

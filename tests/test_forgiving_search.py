@@ -10,8 +10,7 @@ import pytest
 
 from ingest import search_index
 from ingest.links import parse_link, unsupported_link
-from ingest.normalize import (consonant_skeleton, latin_readings, match_key, search_text, search_words,
-                              spelled_out)
+from ingest.normalize import consonant_skeleton, latin_readings, match_key, search_text, search_words, spelled_out
 
 
 async def search(ds, q: str) -> dict:
@@ -25,13 +24,26 @@ def names(artists) -> list[str]:
 
 
 # --- one folding for index and query ------------------------------------------------------------------------------
-@pytest.mark.parametrize("text, words", [
-    ("Jón Þór Birgisson", "jon thor birgisson"), ("Røyksopp", "royksopp roeyksopp"), ("Straße", "strasse"),
-    ("Łukasz", "lukasz"), ("Guðrún Đorđević", "gudrun dordevic guthrun djordjevic"), ("Cœur", "coeur"),
-    ("Sæbjørg Næss", "saebjorg naess saebjoerg naess"), ("Ｂｊｏｒｋ", "bjork"), ("Salt & Signal", "salt and signal"),
-    ("Salt+Signal", "salt and signal"), ("I Don't Care", "i don't care dont"), ("JAY-Z", "jay-z jayz"),
-    ("R.E.M.", "r.e.m. rem"), ("AC/DC", "ac/dc acdc"), ("Кино", "кино kino"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("Jón Þór Birgisson", "jon thor birgisson"),
+        ("Røyksopp", "royksopp roeyksopp"),
+        ("Straße", "strasse"),
+        ("Łukasz", "lukasz"),
+        ("Guðrún Đorđević", "gudrun dordevic guthrun djordjevic"),
+        ("Cœur", "coeur"),
+        ("Sæbjørg Næss", "saebjorg naess saebjoerg naess"),
+        ("Ｂｊｏｒｋ", "bjork"),
+        ("Salt & Signal", "salt and signal"),
+        ("Salt+Signal", "salt and signal"),
+        ("I Don't Care", "i don't care dont"),
+        ("JAY-Z", "jay-z jayz"),
+        ("R.E.M.", "r.e.m. rem"),
+        ("AC/DC", "ac/dc acdc"),
+        ("Кино", "кино kino"),
+    ],
+)
 def test_the_index_holds_folded_words_beside_joined_and_spelled_out_forms(text, words):
     assert search_text(text) == words
 
@@ -41,10 +53,18 @@ def test_plain_ascii_is_left_to_the_tokenizer():
     assert search_text(None) is None and search_text("") == ""
 
 
-@pytest.mark.parametrize("text, words", [
-    ("Salt & Signal", ["salt", "and", "signal"]), ("Ｂｊｏｒｋ", ["bjork"]), ("JAY-Z", ["jay", "z"]),
-    ("jon thor", ["jon", "thor"]), ("Jón Þór", ["jon", "thor"]), ("!!!", []), ("кино", ["кино"]),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("Salt & Signal", ["salt", "and", "signal"]),
+        ("Ｂｊｏｒｋ", ["bjork"]),
+        ("JAY-Z", ["jay", "z"]),
+        ("jon thor", ["jon", "thor"]),
+        ("Jón Þór", ["jon", "thor"]),
+        ("!!!", []),
+        ("кино", ["кино"]),
+    ],
+)
 def test_a_query_is_folded_as_the_index_is(text, words):
     assert search_words(text) == words
 
@@ -70,49 +90,90 @@ def test_fts_queries_quote_every_word_and_make_prefixes():
     assert search_index.fts_query(["army", "of", "me"]) == '"army"* AND "of" AND "me"'
     assert search_index.typed_words(["elif", "b"]) == (["elif"], "b")
     assert search_index.typed_words(["bj"]) == (["bj"], None)
-    assert search_index.fts_query(["a\"b"]) == '"a""b"*'
+    assert search_index.fts_query(['a"b']) == '"a""b"*'
     assert search_index.fts_query([["live", "love"], "heart"]) == '("live" OR "love") AND "heart"*'
     assert search_index.fts_query([]) is None
 
 
 # --- every variant class, through the search page -----------------------------------------------------------------
 @pytest.mark.asyncio
-@pytest.mark.parametrize("typed, artist", [
-    # prefixes and a name's first letters
-    ("bjor", "Björk"), ("Bj", "Björk"), ("sigur r", "Sigur Rós"), ("Elif B", "Elif Berg"),
-    # dropped accents
-    ("sigur ros", "Sigur Rós"), ("motley crue", "Mötley Crüe"), ("mELANIE lumiere", "Mélanie Lumière"),
-    # letters that do not decompose, typed plainly or spelled out
-    ("royksopp", "Røyksopp"), ("roeyksopp", "Røyksopp"), ("mo", "MØ"), ("moe", "MØ"),
-    ("saebjorg naess", "Sæbjørg Næss"), ("die strassenmusikanten", "Die Straßenmusikanten"),
-    ("lukasz wrobel", "Łukasz Wróbel"), ("gudrun dordevic", "Guðrún Đorđević"),
-    ("guthrun djordjevic", "Guðrún Đorđević"), ("coeur de pirate", "Cœur de pirate"),
-    # other scripts in Latin letters
-    ("kino", "Кино"), ("dmitry shum", "Дмитрий Шум"), ("dmitrii shum", "Дмитрий Шум"),
-    ("sakamoto ryuichi", "坂本龍一"), ("aimyon", "あいみょん"), ("yorushika", "ヨルシカ"),
-    ("eleftheria arvanitaki", "Ελευθερία Αρβανιτάκη"), ("кино", "Кино"), ("坂本", "坂本龍一"),
-    # & and and, apostrophes, hyphens, dots, slashes, punctuation-only names
-    ("Salt and Signal", "Salt & Signal"), ("salt & signal", "Salt & Signal"),
-    ("simon and garfunkel", "Simon & Garfunkel"), ("aoife obrien", "Aoife O'Brien"),
-    ("guns n roses", "Guns N' Roses"), ("jayz", "JAY-Z"), ("jay z", "JAY-Z"), ("rem", "R.E.M."), ("acdc", "AC/DC"),
-    ("!!!", "!!!"), ("+/-", "+/-"),
-    # full-width letters, either way round
-    ("Ｂｊｏｒｋ", "Björk"), ("YOASOBI", "ＹＯＡＳＯＢＩ"),
-    # a surname alone
-    ("sakamoto", "坂本龍一"), ("lindqvist", "Rafael Lindqvist"), ("birgisson", "Jón Þór Birgisson"),
-])
+@pytest.mark.parametrize(
+    "typed, artist",
+    [
+        # prefixes and a name's first letters
+        ("bjor", "Björk"),
+        ("Bj", "Björk"),
+        ("sigur r", "Sigur Rós"),
+        ("Elif B", "Elif Berg"),
+        # dropped accents
+        ("sigur ros", "Sigur Rós"),
+        ("motley crue", "Mötley Crüe"),
+        ("mELANIE lumiere", "Mélanie Lumière"),
+        # letters that do not decompose, typed plainly or spelled out
+        ("royksopp", "Røyksopp"),
+        ("roeyksopp", "Røyksopp"),
+        ("mo", "MØ"),
+        ("moe", "MØ"),
+        ("saebjorg naess", "Sæbjørg Næss"),
+        ("die strassenmusikanten", "Die Straßenmusikanten"),
+        ("lukasz wrobel", "Łukasz Wróbel"),
+        ("gudrun dordevic", "Guðrún Đorđević"),
+        ("guthrun djordjevic", "Guðrún Đorđević"),
+        ("coeur de pirate", "Cœur de pirate"),
+        # other scripts in Latin letters
+        ("kino", "Кино"),
+        ("dmitry shum", "Дмитрий Шум"),
+        ("dmitrii shum", "Дмитрий Шум"),
+        ("sakamoto ryuichi", "坂本龍一"),
+        ("aimyon", "あいみょん"),
+        ("yorushika", "ヨルシカ"),
+        ("eleftheria arvanitaki", "Ελευθερία Αρβανιτάκη"),
+        ("кино", "Кино"),
+        ("坂本", "坂本龍一"),
+        # & and and, apostrophes, hyphens, dots, slashes, punctuation-only names
+        ("Salt and Signal", "Salt & Signal"),
+        ("salt & signal", "Salt & Signal"),
+        ("simon and garfunkel", "Simon & Garfunkel"),
+        ("aoife obrien", "Aoife O'Brien"),
+        ("guns n roses", "Guns N' Roses"),
+        ("jayz", "JAY-Z"),
+        ("jay z", "JAY-Z"),
+        ("rem", "R.E.M."),
+        ("acdc", "AC/DC"),
+        ("!!!", "!!!"),
+        ("+/-", "+/-"),
+        # full-width letters, either way round
+        ("Ｂｊｏｒｋ", "Björk"),
+        ("YOASOBI", "ＹＯＡＳＯＢＩ"),
+        # a surname alone
+        ("sakamoto", "坂本龍一"),
+        ("lindqvist", "Rafael Lindqvist"),
+        ("birgisson", "Jón Þór Birgisson"),
+    ],
+)
 async def test_a_name_typed_as_people_type_it_finds_the_artist(ds, typed, artist):
     data = await search(ds, typed)
     assert artist in names(data["artists"]), (typed, names(data["artists"]))
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("typed, title", [
-    ("i dont care", "I Don't Care"), ("sweet child o mine", "Sweet Child O' Mine"), ("salt and signal", None),
-    ("Ｂｊｏｒｋ", "Army of Me"), ("gruppa krovi", "Группа крови"), ("weisses rauschen", "Weißes Rauschen"),
-    ("zlota rzeka", "Złota Rzeka"), ("ljod", "Ljóð"), ("marigold aimyon", None), ("!!!", None),
-    ("senjo no merry christmas", "戦場のメリークリスマス"), ("jon thor", "Hoppípolla"),
-])
+@pytest.mark.parametrize(
+    "typed, title",
+    [
+        ("i dont care", "I Don't Care"),
+        ("sweet child o mine", "Sweet Child O' Mine"),
+        ("salt and signal", None),
+        ("Ｂｊｏｒｋ", "Army of Me"),
+        ("gruppa krovi", "Группа крови"),
+        ("weisses rauschen", "Weißes Rauschen"),
+        ("zlota rzeka", "Złota Rzeka"),
+        ("ljod", "Ljóð"),
+        ("marigold aimyon", None),
+        ("!!!", None),
+        ("senjo no merry christmas", "戦場のメリークリスマス"),
+        ("jon thor", "Hoppípolla"),
+    ],
+)
 async def test_a_title_or_credit_typed_plainly_finds_the_tracks(ds, typed, title):
     data = await search(ds, typed)
     if title is None:  # the artist's own tracks
@@ -130,11 +191,17 @@ async def test_a_writer_found_by_name_shows_the_tracks_crediting_them(ds):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("typed, artist, corrected", [
-    ("bejonce", "Beyoncé", "beyonce"), ("rafael lindqvst", "Rafael Lindqvist", "rafael lindqvist"),
-    ("rafal lindqvst", "Rafael Lindqvist", None), ("teh velvet foxes", "The Velvet Foxes", None),
-    ("fairuz", "فيروز", None), ("omer adam", "עומר אדם", None),
-])
+@pytest.mark.parametrize(
+    "typed, artist, corrected",
+    [
+        ("bejonce", "Beyoncé", "beyonce"),
+        ("rafael lindqvst", "Rafael Lindqvist", "rafael lindqvist"),
+        ("rafal lindqvst", "Rafael Lindqvist", None),
+        ("teh velvet foxes", "The Velvet Foxes", None),
+        ("fairuz", "فيروز", None),
+        ("omer adam", "עומר אדם", None),
+    ],
+)
 async def test_a_typo_is_offered_as_did_you_mean_never_as_a_match(ds, typed, artist, corrected):
     data = await search(ds, typed)
     assert artist not in names(data["artists"])
@@ -197,8 +264,12 @@ async def test_see_every_match_gives_the_table_search_the_same_query(ds):
 @pytest.mark.asyncio
 @pytest.mark.parametrize("query", ["artist_tracks", "artist_albums", "shared_recordings", "fma_restricted_licences"])
 async def test_saved_queries_resolve_a_typed_name_as_search_does(ds, db, query):
-    expected = {"artist_tracks": "Velvet Foxes", "artist_albums": "Velvet Foxes",
-                "shared_recordings": "Björk", "fma_restricted_licences": "melanie lumiere"}[query]
+    expected = {
+        "artist_tracks": "Velvet Foxes",
+        "artist_albums": "Velvet Foxes",
+        "shared_recordings": "Björk",
+        "fma_restricted_licences": "melanie lumiere",
+    }[query]
     rows = (await ds.client.get(f"/datasets/{query}.json", params={"artist": expected, "_shape": "array"})).json()
     assert rows, query
     none = (await ds.client.get(f"/datasets/{query}.json", params={"artist": "bejonce", "_shape": "array"})).json()
@@ -214,12 +285,28 @@ async def test_saved_queries_take_exactly_the_artists_search_resolves(ds, db, ty
     search_index.register_functions(db)
     status, ids = search_index.resolve_artists(db, typed)
     assert (status == "none") == (typed == "bejonce")
-    rows = (await ds.client.get("/datasets.json", params={
-        "sql": "select value from json_each(resolved_artists(:artist))", "artist": typed, "_shape": "array"})).json()
+    rows = (
+        await ds.client.get(
+            "/datasets.json",
+            params={
+                "sql": "select value from json_each(resolved_artists(:artist))",
+                "artist": typed,
+                "_shape": "array",
+            },
+        )
+    ).json()
     assert [row["value"] for row in rows] == ids
     tracks = (await ds.client.get("/datasets/artist_tracks.json", params={"artist": typed, "_shape": "array"})).json()
-    expected = {row[0] for row in db.execute(
-        f"select track_id from track_artists where artist_id in ({', '.join('?' * len(ids))})", ids)} if ids else set()
+    expected = (
+        {
+            row[0]
+            for row in db.execute(
+                f"select track_id from track_artists where artist_id in ({', '.join('?' * len(ids))})", ids
+            )
+        }
+        if ids
+        else set()
+    )
     assert {row["track_id"] for row in tracks} == expected
 
 
@@ -229,10 +316,19 @@ async def test_artist_tracks_takes_every_spelling(ds, db):
         return len(ds_rows[artist])
 
     ds_rows = {}
-    for typed in ("The Velvet Foxes", "Velvet Foxes", "velvet foxes", "Salt and Signal", "Salt & Signal",
-                  "Sakamoto", "dmitry shum", "Дмитрий Шум"):
-        ds_rows[typed] = (await ds.client.get("/datasets/artist_tracks.json",
-                                              params={"artist": typed, "_shape": "array"})).json()
+    for typed in (
+        "The Velvet Foxes",
+        "Velvet Foxes",
+        "velvet foxes",
+        "Salt and Signal",
+        "Salt & Signal",
+        "Sakamoto",
+        "dmitry shum",
+        "Дмитрий Шум",
+    ):
+        ds_rows[typed] = (
+            await ds.client.get("/datasets/artist_tracks.json", params={"artist": typed, "_shape": "array"})
+        ).json()
     assert count("The Velvet Foxes") == count("Velvet Foxes") == count("velvet foxes") == 35
     assert count("Salt and Signal") == count("Salt & Signal") > 0
     assert count("dmitry shum") == count("Дмитрий Шум") > 0
@@ -261,17 +357,20 @@ async def test_artist_pages_read_an_unknown_key_as_a_typed_name(ds):
 
 
 # --- links ----------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("url, kind, name", [
-    ("https://open.spotify.com/artist/7w29UYBi0qsHi5RTCkNwFd?si=x", "spotify_artist", ""),
-    ("open.spotify.com/intl-de/album/3XA7bgs1ydcPPv5lNaMPZJ", "spotify_album", ""),
-    ("spotify:playlist:37i9dQZF1DXcBWIGoYBM5M", "spotify_playlist", ""),
-    ("https://music.apple.com/us/artist/bj%C3%B6rk/295015", "apple_music", "björk"),
-    ("https://music.apple.com/gb/album/post/1441164495?i=1441164766", "apple_music", "post"),
-    ("https://soundcloud.com/sigur-ros/hoppipolla", "soundcloud", "sigur ros"),
-    ("https://www.deezer.com/en/artist/1234", "deezer", ""),
-    ("https://tidal.com/browse/album/123456", "tidal", ""),
-    ("https://salt-and-signal.bandcamp.com/album/tides", "bandcamp", "salt and signal"),
-])
+@pytest.mark.parametrize(
+    "url, kind, name",
+    [
+        ("https://open.spotify.com/artist/7w29UYBi0qsHi5RTCkNwFd?si=x", "spotify_artist", ""),
+        ("open.spotify.com/intl-de/album/3XA7bgs1ydcPPv5lNaMPZJ", "spotify_album", ""),
+        ("spotify:playlist:37i9dQZF1DXcBWIGoYBM5M", "spotify_playlist", ""),
+        ("https://music.apple.com/us/artist/bj%C3%B6rk/295015", "apple_music", "björk"),
+        ("https://music.apple.com/gb/album/post/1441164495?i=1441164766", "apple_music", "post"),
+        ("https://soundcloud.com/sigur-ros/hoppipolla", "soundcloud", "sigur ros"),
+        ("https://www.deezer.com/en/artist/1234", "deezer", ""),
+        ("https://tidal.com/browse/album/123456", "tidal", ""),
+        ("https://salt-and-signal.bandcamp.com/album/tides", "bandcamp", "salt and signal"),
+    ],
+)
 def test_links_the_datasets_cannot_hold_are_recognised_with_the_name_they_hold(url, kind, name):
     assert parse_link(url) is None
     link = unsupported_link(url)
@@ -287,8 +386,9 @@ def test_links_the_datasets_hold_are_not_unsupported():
 async def test_an_unsupported_link_says_so_and_offers_the_name_search(ds):
     data = await search(ds, "https://open.spotify.com/artist/7w29UYBi0qsHi5RTCkNwFd")
     assert data["link"]["unsupported"] is True and data["artists"] == [] and data["tracks"] == []
-    assert data["link"]["message"] == ("This kind of link (Spotify artist) cannot be looked up in these datasets: "
-                                       "search by name.")
+    assert data["link"]["message"] == (
+        "This kind of link (Spotify artist) cannot be looked up in these datasets: search by name."
+    )
     html = (await ds.client.get("/search", params={"q": "https://music.apple.com/us/artist/bj%C3%B6rk/295015"})).text
     assert "cannot be looked up in these datasets: search by name." in html
     assert 'value="björk"' in html  # the name box, prefilled
@@ -297,7 +397,9 @@ async def test_an_unsupported_link_says_so_and_offers_the_name_search(ds):
 
 @pytest.mark.asyncio
 async def test_a_youtube_music_channel_goes_to_the_artist_whose_laion_ids_hold_it(ds, db):
-    channel = db.execute("select s.source_artist_id from artist_sources s join artists a on a.id = s.artist_id "
-                         "where a.key = 'beyonce' and s.dataset = 'laion-disco-12m'").fetchone()[0]
+    channel = db.execute(
+        "select s.source_artist_id from artist_sources s join artists a on a.id = s.artist_id "
+        "where a.key = 'beyonce' and s.dataset = 'laion-disco-12m'"
+    ).fetchone()[0]
     response = await ds.client.get("/search", params={"q": f"https://music.youtube.com/channel/{channel}"})
     assert response.status_code == 302 and response.headers["location"] == "/artist/beyonce"

@@ -28,10 +28,20 @@ async def test_landing_page_has_the_search_box_datasets_caveat_and_queries(ds, d
 
 # --- search ------------------------------------------------------------------------------------------------------
 @pytest.mark.asyncio
-@pytest.mark.parametrize("query, artist", [("bjork", "Björk"), ("BJÖRK", "Björk"), ("sigur ros", "Sigur Rós"),
-                                           ("motorhead", "Motörhead"), ("motley crue", "Mötley Crüe"),
-                                           ("кино", "Кино"), ("坂本", "坂本龍一"), ("فيروز", "فيروز"),
-                                           ("jay z", "JAY-Z")])
+@pytest.mark.parametrize(
+    "query, artist",
+    [
+        ("bjork", "Björk"),
+        ("BJÖRK", "Björk"),
+        ("sigur ros", "Sigur Rós"),
+        ("motorhead", "Motörhead"),
+        ("motley crue", "Mötley Crüe"),
+        ("кино", "Кино"),
+        ("坂本", "坂本龍一"),
+        ("فيروز", "فيروز"),
+        ("jay z", "JAY-Z"),
+    ],
+)
 async def test_search_finds_artists_ignoring_case_accents_and_script(ds, query, artist):
     data = (await ds.client.get("/search.json", params={"q": query})).json()
     assert data["artists"][0]["name"] == artist
@@ -90,8 +100,12 @@ async def redirect_target(ds, text):
 async def test_youtube_links_in_every_form_go_to_the_track(ds, db):
     video = one(db, "select source_id from tracks where dataset = 'laion-disco-12m' and title = 'Dynamite'")
     track = one(db, "select id from tracks where source_id = ?", video)
-    for text in (f"https://www.youtube.com/watch?v={video}", f"https://youtu.be/{video}?si=abc",
-                 f"https://music.youtube.com/watch?v={video}&list=RDAMVM{video}", video):
+    for text in (
+        f"https://www.youtube.com/watch?v={video}",
+        f"https://youtu.be/{video}?si=abc",
+        f"https://music.youtube.com/watch?v={video}&list=RDAMVM{video}",
+        video,
+    ):
         assert await redirect_target(ds, text) == f"/datasets/tracks/{track}"
 
 
@@ -105,37 +119,48 @@ async def test_a_video_in_two_datasets_lists_both(ds, db):
 
 @pytest.mark.asyncio
 async def test_spotify_links_go_to_the_track(ds, db):
-    spotify, track = db.execute("select source_id, id from tracks where dataset = 'spotify-tracks-dataset' "
-                                "and title = 'Army of Me'").fetchone()
+    spotify, track = db.execute(
+        "select source_id, id from tracks where dataset = 'spotify-tracks-dataset' and title = 'Army of Me'"
+    ).fetchone()
     for text in (f"https://open.spotify.com/track/{spotify}?si=0123abcd", f"spotify:track:{spotify}", spotify):
         assert await redirect_target(ds, text) == f"/datasets/tracks/{track}"
 
 
 @pytest.mark.asyncio
 async def test_genius_and_fma_links(ds, db):
-    song_url, track = db.execute("select url, id from tracks where dataset = 'sleeping-disco-9m' "
-                                 "and title = 'Crazy in Love'").fetchone()
+    song_url, track = db.execute(
+        "select url, id from tracks where dataset = 'sleeping-disco-9m' and title = 'Crazy in Love'"
+    ).fetchone()
     assert await redirect_target(ds, song_url) == f"/datasets/tracks/{track}"
     assert await redirect_target(ds, "https://genius.com/artists/Sigur-Rós") == "/artist/sigur-ros"
-    fma_url, fma_track = db.execute("select url, id from tracks where dataset = 'free-music-archive' "
-                                    "order by id limit 1").fetchone()
+    fma_url, fma_track = db.execute(
+        "select url, id from tracks where dataset = 'free-music-archive' order by id limit 1"
+    ).fetchone()
     assert fma_url.startswith("http://")  # FMA stored http://; a pasted https:// link must still find it
     assert await redirect_target(ds, fma_url.replace("http://", "https://")) == f"/datasets/tracks/{fma_track}"
-    assert await redirect_target(ds, "https://freemusicarchive.org/music/Mélanie_Lumière/") == \
-        "/artist/melanie-lumiere"
+    assert await redirect_target(ds, "https://freemusicarchive.org/music/Mélanie_Lumière/") == "/artist/melanie-lumiere"
 
 
 @pytest.mark.asyncio
 async def test_youtube_music_channel_goes_to_the_artist(ds, db):
-    channel = one(db, "select source_artist_id from artist_sources s join artists a on a.id = s.artist_id "
-                      "where a.key = 'sigur-ros' and s.dataset = 'laion-disco-12m'")
+    channel = one(
+        db,
+        "select source_artist_id from artist_sources s join artists a on a.id = s.artist_id "
+        "where a.key = 'sigur-ros' and s.dataset = 'laion-disco-12m'",
+    )
     assert await redirect_target(ds, f"https://music.youtube.com/channel/{channel}") == "/artist/sigur-ros"
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("text", ["https://www.youtube.com/watch?v=ZZZZZZZZZZ9", "https://open.spotify.com/track/"
-                                  "0000000000000000000000", "https://genius.com/Nobody-nothing-lyrics",
-                                  "https://music.youtube.com/channel/UC0000000000000000000000"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://www.youtube.com/watch?v=ZZZZZZZZZZ9",
+        "https://open.spotify.com/track/0000000000000000000000",
+        "https://genius.com/Nobody-nothing-lyrics",
+        "https://music.youtube.com/channel/UC0000000000000000000000",
+    ],
+)
 async def test_an_unknown_link_is_in_none_of_the_datasets(ds, text):
     response = await ds.client.get("/search", params={"q": text})
     assert response.status_code == 200 and "is in none of the four datasets" in response.text
@@ -164,11 +189,21 @@ async def test_artist_csv_has_every_track(ds, db):
     response = await ds.client.get("/artist/bjork.csv")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    expected = {r[0] for r in db.execute("select distinct ta.track_id from track_artists ta join artists a on "
-                                         "a.id = ta.artist_id where a.key = 'bjork'")}
+    expected = {
+        r[0]
+        for r in db.execute(
+            "select distinct ta.track_id from track_artists ta join artists a on "
+            "a.id = ta.artist_id where a.key = 'bjork'"
+        )
+    }
     assert {int(r["track_id"]) for r in rows} == expected
-    only = list(csv.DictReader(io.StringIO((await ds.client.get("/artist/bjork.csv?dataset=spotify-tracks-dataset"))
-                                           .content.decode("utf-8-sig"))))
+    only = list(
+        csv.DictReader(
+            io.StringIO(
+                (await ds.client.get("/artist/bjork.csv?dataset=spotify-tracks-dataset")).content.decode("utf-8-sig")
+            )
+        )
+    )
     assert [r["dataset"] for r in only] == ["spotify-tracks-dataset"]
 
 
@@ -214,31 +249,53 @@ async def test_non_latin_artist_permalinks(ds):
 QUERY_EXPECTATIONS = {
     "artist_tracks": ({"artist": "Björk"}, lambda rows: len(rows) == 8 and rows[0]["title"] == "Army of Me"),
     "artist_albums": ({"artist": "bjork"}, lambda rows: rows[0]["album"] == "Post" and rows[0]["tracks"] == 3),
-    "top_artists": ({"dataset": "spotify-tracks-dataset"}, lambda rows: 0 < len(rows) <= 100 and all(
-        rows[i]["tracks"] >= rows[i + 1]["tracks"] for i in range(len(rows) - 1))),
-    "fma_restricted_licences": ({"artist": ""}, lambda rows: rows and all(
-        "NC" in r["licence_code"] or "ND" in r["licence_code"] for r in rows)),
+    "top_artists": (
+        {"dataset": "spotify-tracks-dataset"},
+        lambda rows: (
+            0 < len(rows) <= 100 and all(rows[i]["tracks"] >= rows[i + 1]["tracks"] for i in range(len(rows) - 1))
+        ),
+    ),
+    "fma_restricted_licences": (
+        {"artist": ""},
+        lambda rows: rows and all("NC" in r["licence_code"] or "ND" in r["licence_code"] for r in rows),
+    ),
     "fma_licences": ({}, lambda rows: {r["licence_code"] for r in rows} >= {"CC BY-NC-ND", "CC BY", "CC0"}),
     "explicit_per_dataset": ({}, lambda rows: len(rows) == 4 and rows[0]["explicit_tracks"] > 0),
-    "tracks_per_genre": ({"dataset": "free-music-archive"}, lambda rows: rows and all(
-        r["dataset"] == "free-music-archive" for r in rows)),
+    "tracks_per_genre": (
+        {"dataset": "free-music-archive"},
+        lambda rows: rows and all(r["dataset"] == "free-music-archive" for r in rows),
+    ),
     "tracks_per_year": ({"dataset": ""}, lambda rows: any(r["release_year"] == 1995 for r in rows)),
     "row_counts": ({}, lambda rows: all(r["rows_loaded"] + r["rows_rejected"] == r["rows_read"] for r in rows)),
     "problems_by_reason": ({}, lambda rows: sum(r["rows"] for r in rows) == 12),
     "most_viewed_laion": ({}, lambda rows: rows[0]["views"] >= rows[-1]["views"] and len(rows) == 100),
     "most_popular_spotify": ({}, lambda rows: rows[0]["popularity"] >= rows[-1]["popularity"]),
-    "shared_recordings": ({"artist": ""}, lambda rows: (rows[0]["artist"], rows[0]["title"], rows[0]["datasets"]) ==
-                          ("Björk", "Army of Me", 3) and all(r["datasets"] >= 2 for r in rows)),
+    "shared_recordings": (
+        {"artist": ""},
+        lambda rows: (
+            (rows[0]["artist"], rows[0]["title"], rows[0]["datasets"]) == ("Björk", "Army of Me", 3)
+            and all(r["datasets"] >= 2 for r in rows)
+        ),
+    ),
     # model attribution lists (more in test_attribution.py)
     "confirmed_training_use": ({"model": ""}, lambda rows: len(rows) == 10),
-    "training_licence_disagreements": ({}, lambda rows: {r["licence_in_dataset"] for r in rows} ==
-                                       {"CC BY-NC-SA", "CC BY-NC-ND"}),
+    "training_licence_disagreements": (
+        {},
+        lambda rows: {r["licence_in_dataset"] for r in rows} == {"CC BY-NC-SA", "CC BY-NC-ND"},
+    ),
     "training_top_artists": ({}, lambda rows: rows[0]["tracks"] >= rows[-1]["tracks"]),
-    "tracks_per_dataset": ({}, lambda rows: [r["dataset"] for r in rows] == ["LAION-DISCO", "Sleeping-DISCO", "FMA",
-                                                                            "Spotify"] and rows[0]["tracks"] == 316),
+    "tracks_per_dataset": (
+        {},
+        lambda rows: (
+            [r["dataset"] for r in rows] == ["LAION-DISCO", "Sleeping-DISCO", "FMA", "Spotify"]
+            and rows[0]["tracks"] == 316
+        ),
+    ),
     "overlap_combinations": ({}, lambda rows: rows[0]["datasets"] == 3 and sum(r["recordings"] for r in rows) == 40),
-    "training_licence_agreement": ({}, lambda rows: {r["status"]: r["tracks"] for r in rows}[
-        "in none of the four datasets"] == 4),
+    "training_licence_agreement": (
+        {},
+        lambda rows: {r["status"]: r["tracks"] for r in rows}["in none of the four datasets"] == 4,
+    ),
     "training_outside_datasets": ({"model": ""}, lambda rows: all(r["listed_id"].isdigit() for r in rows)),
 }
 
@@ -275,8 +332,10 @@ async def test_cells_read_well(ds):
 async def test_caveat_and_provenance_on_table_and_row_pages(ds, db):
     for path in ("/datasets/tracks", "/datasets/artists", "/datasets/fma_artists"):
         assert "does not prove a model was trained on it" in (await ds.client.get(path)).text, path
-    track, row = db.execute("select id, source_row from tracks where dataset = 'sleeping-disco-9m' "
-                            "and title = 'Duplicate Song' order by id desc").fetchone()
+    track, row = db.execute(
+        "select id, source_row from tracks where dataset = 'sleeping-disco-9m' "
+        "and title = 'Duplicate Song' order by id desc"
+    ).fetchone()
     html = (await ds.client.get(f"/datasets/tracks/{track}")).text
     assert "does not prove a model was trained on it" in html
     assert "From the publisher's file" in html and "Sleeping-DISCO-9M" in html and f"line {row}" in html

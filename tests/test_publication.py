@@ -13,8 +13,16 @@ async def test_plugins_are_installed(ds):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("query, credit", [("bjork", "Björk"), ("sigur ros", "Sigur Rós"),
-                                           ("motorhead", "Motörhead"), ("кино", "Кино"), ("坂本龍一", "坂本龍一")])
+@pytest.mark.parametrize(
+    "query, credit",
+    [
+        ("bjork", "Björk"),
+        ("sigur ros", "Sigur Rós"),
+        ("motorhead", "Motörhead"),
+        ("кино", "Кино"),
+        ("坂本龍一", "坂本龍一"),
+    ],
+)
 async def test_table_search_is_case_and_accent_insensitive(ds, query, credit):
     response = await ds.client.get("/datasets/tracks.json", params={"_search": query, "_shape": "array"})
     assert response.status_code == 200
@@ -30,12 +38,18 @@ async def test_search_all_lists_the_tracks_and_artists_tables(ds):
 
 @pytest.mark.asyncio
 async def test_filtered_csv_export_returns_exactly_the_filtered_rows(ds, db):
-    response = await ds.client.get("/datasets/tracks.csv", params={
-        "dataset": "spotify-tracks-dataset", "explicit": "0", "_stream": "on", "_size": "max"})
+    response = await ds.client.get(
+        "/datasets/tracks.csv",
+        params={"dataset": "spotify-tracks-dataset", "explicit": "0", "_stream": "on", "_size": "max"},
+    )
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    expected = [str(r[0]) for r in db.execute(
-        "select id from tracks where dataset = 'spotify-tracks-dataset' and explicit = 0 order by id")]
+    expected = [
+        str(r[0])
+        for r in db.execute(
+            "select id from tracks where dataset = 'spotify-tracks-dataset' and explicit = 0 order by id"
+        )
+    ]
     assert [row["id"] for row in rows] == expected and len(expected) > 100
     assert {row["dataset"] for row in rows} == {"spotify-tracks-dataset"}
 
@@ -55,8 +69,12 @@ async def test_the_caveat_and_provenance_are_shown(ds):
     tracks = (await ds.client.get("/datasets/tracks")).text
     assert "does not prove a model was trained on it" in tracks
     datasets = (await ds.client.get("/datasets/datasets.json?_shape=array")).json()
-    assert {d["slug"] for d in datasets} == {"laion-disco-12m", "sleeping-disco-9m", "free-music-archive",
-                                            "spotify-tracks-dataset"}
+    assert {d["slug"] for d in datasets} == {
+        "laion-disco-12m",
+        "sleeping-disco-9m",
+        "free-music-archive",
+        "spotify-tracks-dataset",
+    }
     assert all(d["licence"] and d["source_url"].startswith("https://") for d in datasets)
 
 

@@ -16,12 +16,15 @@ async def test_track_page_starts_with_a_card_and_names_the_track(ds, db):
     html = (await ds.client.get(f"/datasets/tracks/{track['id']}")).text
     title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
     assert track["title"] in title and "Spotify Tracks Dataset" in title
-    card = html[html.index('<article class="track-card'):html.index("</article>")]
+    card = html[html.index('<article class="track-card') : html.index("</article>")]
     assert f"<h1>{track['title']}</h1>" in card
     assert f'href="{track["url"]}"' in card and "Open on Spotify" in card
     assert "dataset.csv" in card and f"line {track['source_row']:,}" in card
-    artist = db.execute("select a.key from track_artists ta join artists a on a.id = ta.artist_id "
-                        "where ta.track_id = ? order by ta.position limit 1", [track["id"]]).fetchone()[0]
+    artist = db.execute(
+        "select a.key from track_artists ta join artists a on a.id = ta.artist_id "
+        "where ta.track_id = ? order by ta.position limit 1",
+        [track["id"]],
+    ).fetchone()[0]
     assert f'href="/artist/{artist}"' in card
     # then every column with a value, and the caveat once
     assert html.index("</article>") < html.index("Every column with a value")
@@ -29,14 +32,23 @@ async def test_track_page_starts_with_a_card_and_names_the_track(ds, db):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("dataset, name", [("laion-disco-12m", "YouTube"), ("sleeping-disco-9m", "Genius"),
-                                           ("free-music-archive", "FMA page"), ("spotify-tracks-dataset", "Spotify")])
+@pytest.mark.parametrize(
+    "dataset, name",
+    [
+        ("laion-disco-12m", "YouTube"),
+        ("sleeping-disco-9m", "Genius"),
+        ("free-music-archive", "FMA page"),
+        ("spotify-tracks-dataset", "Spotify"),
+    ],
+)
 async def test_links_to_the_original_say_where_they_go(ds, db, dataset, name):
     track = first_track(db, dataset)
     html = (await ds.client.get(f"/datasets/tracks/{track['id']}")).text
     assert f"Open on {name}</a>" in html
-    artist = db.execute("select a.key from track_artists ta join artists a on a.id = ta.artist_id "
-                        "where ta.track_id = ? limit 1", [track["id"]]).fetchone()[0]
+    artist = db.execute(
+        "select a.key from track_artists ta join artists a on a.id = ta.artist_id where ta.track_id = ? limit 1",
+        [track["id"]],
+    ).fetchone()[0]
     page = (await ds.client.get(f"/artist/{artist}")).text
     assert f'rel="nofollow noopener">{name}</a>' in page
     assert ">open</a>" not in page
@@ -49,9 +61,21 @@ async def test_search_results_link_to_originals_by_name(ds):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("path", ["/", "/search?q=x", "/artist/bjork", "/datasets", "/datasets/tracks",
-                                  "/datasets/tracks/1", "/datasets/top_artists", "/-/dashboards/overview", "/check",
-                                  "/artist/nobody-at-all"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/search?q=x",
+        "/artist/bjork",
+        "/datasets",
+        "/datasets/tracks",
+        "/datasets/tracks/1",
+        "/datasets/top_artists",
+        "/-/dashboards/overview",
+        "/check",
+        "/artist/nobody-at-all",
+    ],
+)
 async def test_every_page_has_a_language_and_a_skip_link(ds, path):
     html = (await ds.client.get(path)).text
     assert '<html lang="en">' in html
@@ -62,9 +86,13 @@ async def test_every_page_has_a_language_and_a_skip_link(ds, path):
 async def test_saved_query_dataset_parameter_is_a_dropdown_of_datasets(ds):
     html = (await ds.client.get("/datasets/top_artists", params={"dataset": "free-music-archive"})).text
     assert "<title>Top artists in a dataset</title>" in html
-    select = html[html.index('<select id="qp1" name="dataset">'):html.index("</select>")]
-    assert re.findall(r'<option value="([^"]*)"', select) == ["laion-disco-12m", "sleeping-disco-9m",
-                                                               "free-music-archive", "spotify-tracks-dataset"]
+    select = html[html.index('<select id="qp1" name="dataset">') : html.index("</select>")]
+    assert re.findall(r'<option value="([^"]*)"', select) == [
+        "laion-disco-12m",
+        "sleeping-disco-9m",
+        "free-music-archive",
+        "spotify-tracks-dataset",
+    ]
     assert '<option value="free-music-archive" selected>' in select
     # a query that takes an empty dataset offers "all"
     html = (await ds.client.get("/datasets/tracks_per_year")).text

@@ -9,10 +9,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingest.build import sample_sources
-from ingest.testdata.publisher_formats import LAION_SCHEMA
 from ingest.records import Problem, SourceError, Track
-from ingest.testdata.samples import LYRICS_MARKER
 from ingest.sources import fma, laion_disco, sleeping_disco, spotify_tracks
+from ingest.testdata.publisher_formats import LAION_SCHEMA
+from ingest.testdata.samples import LYRICS_MARKER
 
 from .conftest import REAL
 
@@ -25,11 +25,25 @@ def split(records):
 
 
 # --- LAION-DISCO-12M ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("text, expected", [
-    ("945K plays", 945_000), ("14M plays", 14_000_000), ("1.2B views", 1_200_000_000), ("3B plays", 3_000_000_000),
-    ("1 play", 1), ("1,234 views", 1_234), ("2.5k views", 2_500), ("77 views", 77),
-    ("No views", None), ("—", None), ("", None), (None, None), ("1.2.3M plays", None), ("M plays", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("945K plays", 945_000),
+        ("14M plays", 14_000_000),
+        ("1.2B views", 1_200_000_000),
+        ("3B plays", 3_000_000_000),
+        ("1 play", 1),
+        ("1,234 views", 1_234),
+        ("2.5k views", 2_500),
+        ("77 views", 77),
+        ("No views", None),
+        ("—", None),
+        ("", None),
+        (None, None),
+        ("1.2.3M plays", None),
+        ("M plays", None),
+    ],
+)
 def test_views_text_parses_to_a_number_or_null(text, expected):
     assert laion_disco.parse_views(text) == expected
 
@@ -80,8 +94,9 @@ def test_laion_names_a_missing_column(tmp_path):
 def test_laion_rejects_a_wrongly_typed_list_column(tmp_path):
     (tmp_path / "data").mkdir()
     schema = LAION_SCHEMA.set(2, pa.field("artist_names", pa.string()))
-    pq.write_table(pa.table({n: [None] for n in schema.names}, schema=schema),
-                   tmp_path / "data" / "train-00000-of-00001.parquet")
+    pq.write_table(
+        pa.table({n: [None] for n in schema.names}, schema=schema), tmp_path / "data" / "train-00000-of-00001.parquet"
+    )
     with pytest.raises(SourceError, match="artist_names is string, expected list<string>"):
         list(laion_disco.read(tmp_path))
 
@@ -101,8 +116,7 @@ def test_laion_empty_directory_is_a_clear_error(tmp_path):
 # --- Sleeping-DISCO-9M ----------------------------------------------------------------------------------------
 def test_sleeping_reads_every_line_and_records_bad_ones_with_line_numbers():
     tracks, problems = split(sleeping_disco.read(SAMPLES["sleeping-disco-9m"]))
-    lines = sum(1 for p in Path(SAMPLES["sleeping-disco-9m"]).glob("*.jsonl") for line in p.open("rb")
-                if line.strip())
+    lines = sum(1 for p in Path(SAMPLES["sleeping-disco-9m"]).glob("*.jsonl") for line in p.open("rb") if line.strip())
     assert len(tracks) + len(problems) == lines == 251
     reasons = {(p.file, p.row): p.reason for p in problems}
     assert reasons[("a.jsonl", 7)].startswith("not valid JSON")
@@ -122,8 +136,12 @@ def test_sleeping_fields_credits_and_links():
     tracks, _ = split(sleeping_disco.read(SAMPLES["sleeping-disco-9m"]))
     crazy = next(t for t in tracks if t.title == "Crazy in Love")
     assert [(c.name, c.role) for c in crazy.credits] == [
-        ("Beyoncé", "primary"), ("JAY-Z", "featured"), ("Beyoncé", "writer"), ("Rich Harrison", "writer"),
-        ("JAY-Z", "writer")]
+        ("Beyoncé", "primary"),
+        ("JAY-Z", "featured"),
+        ("Beyoncé", "writer"),
+        ("Rich Harrison", "writer"),
+        ("JAY-Z", "writer"),
+    ]
     assert crazy.artist_credit == "Beyoncé feat. JAY-Z" and crazy.release_year == 2003
     assert crazy.credits[0].source_artist_id == "https://genius.com/artists/Beyoncé"
     ace = next(t for t in tracks if t.title == "Ace of Spades")
@@ -151,8 +169,9 @@ def test_sleeping_parquet_conversion_reads_the_same_and_skips_lyrics(tmp_path):
     pq.write_table(pa.Table.from_pylist(objects), tmp_path / "b" / "train" / "0000.parquet")
     from_parquet = list(sleeping_disco.read(tmp_path))
     from_jsonl = list(sleeping_disco._read_jsonl(source, "b.jsonl"))
-    assert [(t.source_id, t.title, t.artist_credit, t.youtube_links) for t in from_parquet] == \
-        [(t.source_id, t.title, t.artist_credit, t.youtube_links) for t in from_jsonl]
+    assert [(t.source_id, t.title, t.artist_credit, t.youtube_links) for t in from_parquet] == [
+        (t.source_id, t.title, t.artist_credit, t.youtube_links) for t in from_jsonl
+    ]
     assert all(LYRICS_MARKER not in repr(t) for t in from_parquet)
 
 
@@ -160,8 +179,10 @@ def test_sleeping_parquet_conversion_reads_the_same_and_skips_lyrics(tmp_path):
 def test_fma_reads_tracks_csv_by_column_name_with_raw_urls():
     tracks, problems = split(fma.read(SAMPLES["free-music-archive"]))
     assert len(tracks) == 150 and len(problems) == 2
-    assert {p.reason.split(":")[0] for p in problems} == {"expected 53 fields, found 4",
-                                                           "track_id 'not-a-number' is not a number"}
+    assert {p.reason.split(":")[0] for p in problems} == {
+        "expected 53 fields, found 4",
+        "track_id 'not-a-number' is not a number",
+    }
     first = tracks[0]
     assert first.url.startswith("http://freemusicarchive.org/music/AWOL_Collective/")
     assert first.credits[0].latitude == pytest.approx(40.0583238) and first.credits[0].location == "New Jersey"
@@ -212,11 +233,18 @@ def test_spotify_reads_rows_and_keeps_repeats():
 
 def test_spotify_accepts_resaved_copies(tmp_path):
     path = tmp_path / "dataset.csv"
-    path.write_text("\ufeffUnnamed: 0.1,,track_id,artists,album_name,track_name,popularity,duration_ms,explicit\n"
-                    "0,0,5SuOikwiRyPMVoIQDJUgSV,Gen Hoshino,Comedy,Comedy,73,230666,TRUE\n", encoding="utf-8")
+    path.write_text(
+        "\ufeffUnnamed: 0.1,,track_id,artists,album_name,track_name,popularity,duration_ms,explicit\n"
+        "0,0,5SuOikwiRyPMVoIQDJUgSV,Gen Hoshino,Comedy,Comedy,73,230666,TRUE\n",
+        encoding="utf-8",
+    )
     [track] = spotify_tracks.read(path)
-    assert (track.source_id, track.title, track.explicit, track.popularity) == \
-        ("5SuOikwiRyPMVoIQDJUgSV", "Comedy", True, 73)
+    assert (track.source_id, track.title, track.explicit, track.popularity) == (
+        "5SuOikwiRyPMVoIQDJUgSV",
+        "Comedy",
+        True,
+        73,
+    )
 
 
 def test_spotify_wrong_header_is_a_clear_error(tmp_path):
@@ -231,8 +259,9 @@ real = pytest.mark.skipif(not REAL.is_dir(), reason="real excerpts (../shared/da
 
 
 @real
-@pytest.mark.parametrize("name, rows", [("dataset.head.original-format.csv", 11),
-                                        ("dataset.head.resaved-copy.csv", 94)])
+@pytest.mark.parametrize(
+    "name, rows", [("dataset.head.original-format.csv", 11), ("dataset.head.resaved-copy.csv", 94)]
+)
 def test_spotify_reader_on_real_rows(name, rows):
     tracks, problems = split(spotify_tracks.read(REAL / "spotify-tracks" / name))
     assert len(tracks) == rows and not problems
@@ -257,6 +286,7 @@ def test_fma_real_licence_titles_all_map_to_a_code():
     import csv
 
     from ingest.normalize import licence_code
+
     with (REAL / "fma" / "fma_pop_tracks.fadtk.csv").open(encoding="utf-8", newline="") as handle:
         pairs = {(row["license_title"], row["license_url"]) for row in csv.DictReader(handle)}
     unknown = {title for title, url in pairs if title and licence_code(title, url) is None}

@@ -13,8 +13,8 @@ import csv
 import hashlib
 import io
 import os
-import shutil
 import queue
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -31,15 +31,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.sources import attribution
 from ingest.build import build, sample_sources
 from ingest.build.loader import Loader
 from ingest.build.rows import prepare
 from ingest.build.schema import SCHEMA
-from ingest.testdata.publisher_formats import FMA_TRACKS_COLUMNS, LAION_SCHEMA, FmaWriter, write_spotify
 from ingest.records import Problem, SourceError, Track
+from ingest.sources import attribution, fma, laion_disco, sleeping_disco, spotify_tracks
+from ingest.testdata.publisher_formats import FMA_TRACKS_COLUMNS, LAION_SCHEMA, FmaWriter, write_spotify
 from ingest.testdata.samples import LYRICS_MARKER
-from ingest.sources import fma, laion_disco, sleeping_disco, spotify_tracks
 from ingest.testdata.synth import synth
 
 from .conftest import ROOT
@@ -54,8 +53,17 @@ def split(records):
 
 # --- file makers --------------------------------------------------------------------------------------------------
 def laion_row(song_id="dQw4w9WgXcQ", title="A Title", names=("An Artist",), **extra) -> dict:
-    return {"song_id": song_id, "title": title, "artist_names": list(names), "artist_ids": [], "album_name": None,
-            "album_id": None, "isExplicit": False, "views": "1 play", "duration": 200} | extra
+    return {
+        "song_id": song_id,
+        "title": title,
+        "artist_names": list(names),
+        "artist_ids": [],
+        "album_name": None,
+        "album_id": None,
+        "isExplicit": False,
+        "views": "1 play",
+        "duration": 200,
+    } | extra
 
 
 PLAIN = {"compression": "none", "use_dictionary": False, "write_statistics": False}  # every value's bytes as-is
@@ -87,8 +95,14 @@ def jsonl(path: Path, *lines) -> Path:
 
 
 def song(song_id=1, title="A Song", **extra) -> dict:
-    return {"song_id": song_id, "title": title, "primary_artist": "Someone", "featured_artists": [],
-            "youtube_links": [], "lyrics": f"{LYRICS_MARKER} la la la"} | extra
+    return {
+        "song_id": song_id,
+        "title": title,
+        "primary_artist": "Someone",
+        "featured_artists": [],
+        "youtube_links": [],
+        "lyrics": f"{LYRICS_MARKER} la la la",
+    } | extra
 
 
 def fma_copy(tmp_path: Path) -> Path:
@@ -105,8 +119,7 @@ def insert_line(path: Path, number: int, line: bytes) -> None:
 # --- LAION-DISCO-12M ----------------------------------------------------------------------------------------------
 def test_laion_renamed_id_column_is_a_clear_error(tmp_path):
     schema = LAION_SCHEMA.set(0, pa.field("video_id", pa.string()))
-    laion_shard(tmp_path, [{"video_id": "x"} | {k: v for k, v in laion_row().items() if k != "song_id"}],
-                schema=schema)
+    laion_shard(tmp_path, [{"video_id": "x"} | {k: v for k, v in laion_row().items() if k != "song_id"}], schema=schema)
     with pytest.raises(SourceError) as error:
         list(laion_disco.read(tmp_path))
     assert "train-00000-of-00001.parquet: missing column(s) song_id" in str(error.value)
@@ -147,30 +160,47 @@ def test_laion_views_too_big_to_store_are_not_a_number(text):
 
 
 # --- Sleeping-DISCO-9M --------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("extra, check", [
-    ({"title": 1999}, lambda t: t.title == "1999"),
-    ({"title": ["a", "list"]}, lambda t: t.title is None),
-    ({"featured_artists": {"name": "Guest"}}, lambda t: [c.role for c in t.credits] == ["primary"]),
-    ({"featured_artists": "Guest"}, lambda t: [(c.name, c.role) for c in t.credits][1] == ("Guest", "featured")),
-    ({"song_id": 12.0}, lambda t: t.source_id == "12"),
-    ({"song_id": "  777  "}, lambda t: t.source_id == "777"),
-    ({"song_id": 2**63 - 1}, lambda t: t.source_id == str(2**63 - 1)),
-    ({"youtube_links": "https://youtu.be/dQw4w9WgXcQ"}, lambda t: t.youtube_links == ["https://youtu.be/dQw4w9WgXcQ"]),
-    ({"youtube_links": [1, None, {"u": 2}, " https://youtu.be/x "]}, lambda t: t.youtube_links == ["https://youtu.be/x"]),
-    ({"tags": "Rock", "lyricists": None}, lambda t: t.genres == ["Rock"]),
-    ({"album_release_date": 1999, "language": 7}, lambda t: t.release_year == 1999 and t.language == "7"),
-    ({"primary_artist": ["A", "B"]}, lambda t: t.credits == [] and t.artist_credit is None),
-])
+@pytest.mark.parametrize(
+    "extra, check",
+    [
+        ({"title": 1999}, lambda t: t.title == "1999"),
+        ({"title": ["a", "list"]}, lambda t: t.title is None),
+        ({"featured_artists": {"name": "Guest"}}, lambda t: [c.role for c in t.credits] == ["primary"]),
+        ({"featured_artists": "Guest"}, lambda t: [(c.name, c.role) for c in t.credits][1] == ("Guest", "featured")),
+        ({"song_id": 12.0}, lambda t: t.source_id == "12"),
+        ({"song_id": "  777  "}, lambda t: t.source_id == "777"),
+        ({"song_id": 2**63 - 1}, lambda t: t.source_id == str(2**63 - 1)),
+        (
+            {"youtube_links": "https://youtu.be/dQw4w9WgXcQ"},
+            lambda t: t.youtube_links == ["https://youtu.be/dQw4w9WgXcQ"],
+        ),
+        (
+            {"youtube_links": [1, None, {"u": 2}, " https://youtu.be/x "]},
+            lambda t: t.youtube_links == ["https://youtu.be/x"],
+        ),
+        ({"tags": "Rock", "lyricists": None}, lambda t: t.genres == ["Rock"]),
+        ({"album_release_date": 1999, "language": 7}, lambda t: t.release_year == 1999 and t.language == "7"),
+        ({"primary_artist": ["A", "B"]}, lambda t: t.credits == [] and t.artist_credit is None),
+    ],
+)
 def test_sleeping_values_of_the_wrong_type_still_load(tmp_path, extra, check):
     jsonl(tmp_path / "a.jsonl", song(**extra))
     [track] = sleeping_disco.read(tmp_path)
     assert isinstance(track, Track) and check(track), track
 
 
-@pytest.mark.parametrize("song_id, reason", [
-    (1.5, "song_id 1.5 is not a Genius song id"), (1e30, "song_id 1e+30 is not a Genius song id"),
-    (True, "no song_id"), ([1], "no song_id"), ({"id": 1}, "no song_id"), ("", "no song_id"), (None, "no song_id"),
-])
+@pytest.mark.parametrize(
+    "song_id, reason",
+    [
+        (1.5, "song_id 1.5 is not a Genius song id"),
+        (1e30, "song_id 1e+30 is not a Genius song id"),
+        (True, "no song_id"),
+        ([1], "no song_id"),
+        ({"id": 1}, "no song_id"),
+        ("", "no song_id"),
+        (None, "no song_id"),
+    ],
+)
 def test_sleeping_ids_that_cannot_be_cited_are_problems(tmp_path, song_id, reason):
     jsonl(tmp_path / "a.jsonl", song(), song(song_id))
     [first, problem] = sleeping_disco.read(tmp_path)
@@ -181,8 +211,16 @@ def test_sleeping_ids_that_cannot_be_cited_are_problems(tmp_path, song_id, reaso
 
 def test_sleeping_bom_crlf_and_bytes_that_are_not_utf8(tmp_path):
     path = tmp_path / "a.jsonl"
-    path.write_bytes(b"\xef\xbb\xbf" + orjson.dumps(song(1)) + b"\r\n" + orjson.dumps(song(2)) + b"\r\n"
-                     + b'{"song_id": 3, "title": "Caf\xe9"}\r\n' + b"\r\n" + orjson.dumps(song(4)))
+    path.write_bytes(
+        b"\xef\xbb\xbf"
+        + orjson.dumps(song(1))
+        + b"\r\n"
+        + orjson.dumps(song(2))
+        + b"\r\n"
+        + b'{"song_id": 3, "title": "Caf\xe9"}\r\n'
+        + b"\r\n"
+        + orjson.dumps(song(4))
+    )
     records = list(sleeping_disco.read(tmp_path))
     assert [(type(r).__name__, r.row) for r in records] == [("Track", 1), ("Track", 2), ("Problem", 3), ("Track", 5)]
     assert records[2].reason.startswith("not valid JSON: str is not valid UTF-8")
@@ -203,27 +241,43 @@ def test_sleeping_one_row_without_a_title_does_not_stop_the_file(tmp_path):
     assert [(type(r).__name__, r.row) for r in records] == [("Track", 1), ("Problem", 2), ("Track", 3)]
     assert records[0].title is None and records[2].title == "A Song"
     jsonl(tmp_path / "a.jsonl", *[{"song_id": n, "songname": "x"} for n in range(150)])
-    with pytest.raises(SourceError, match=r"no title key in any object of the first 100 row\(s\) \(the first object "
-                       r"is line 1\); expected one of title, song_title, full_title, name; found keys song_id, songname"):
+    with pytest.raises(
+        SourceError,
+        match=r"no title key in any object of the first 100 row\(s\) \(the first object "
+        r"is line 1\); expected one of title, song_title, full_title, name; found keys song_id, songname",
+    ):
         list(sleeping_disco.read(tmp_path))
 
 
-LINE = orjson.dumps(song(5, "Broken", youtube_links=["https://youtu.be/dQw4w9WgXcQ"],
-                         genius_annotation=f"{LYRICS_MARKER} notes", qna=[{"q": "?", "a": LYRICS_MARKER}]))
+LINE = orjson.dumps(
+    song(
+        5,
+        "Broken",
+        youtube_links=["https://youtu.be/dQw4w9WgXcQ"],
+        genius_annotation=f"{LYRICS_MARKER} notes",
+        qna=[{"q": "?", "a": LYRICS_MARKER}],
+    )
+)
 CUT = LINE.index(LYRICS_MARKER.encode()) + 10
 
 
-@pytest.mark.parametrize("lines, kept", [
-    ([LINE[:CUT]], b'{"song_id":5,"title":"Broken","primary_artist":"Someone","featured_artists":[],"youtube_links"'
-     b':["https://youtu.be/dQw4w9WgXcQ"],'),  # cut short inside the lyrics
-    ([LINE[:CUT], LINE[CUT:]], None),  # a newline inside the lyrics: the tail is lyrics text and is not kept
-    ([LINE + LINE], b'{"song_id":5,"title":"Broken",'),  # two lines run together
-    ([b"[" + LINE + b"]"], b'[{"song_id":5,"title":"Broken",'),  # an array, not an object
-    ([LINE.replace(b'"lyrics"', b'"lyric"').replace(b'"song_id":5,', b"")], b'{"title":"Broken",'),  # misspelt
-    ([LINE.replace(b'"lyrics":', b'"lyrics:')], b'{"song_id":5,'),  # a quote missing
-    ([b'"' + LYRICS_MARKER.encode() + b'"'], None),  # a JSON string: may be lyrics
-    ([b"42"], b"42"),
-])
+@pytest.mark.parametrize(
+    "lines, kept",
+    [
+        (
+            [LINE[:CUT]],
+            b'{"song_id":5,"title":"Broken","primary_artist":"Someone","featured_artists":[],"youtube_links"'
+            b':["https://youtu.be/dQw4w9WgXcQ"],',
+        ),  # cut short inside the lyrics
+        ([LINE[:CUT], LINE[CUT:]], None),  # a newline inside the lyrics: the tail is lyrics text and is not kept
+        ([LINE + LINE], b'{"song_id":5,"title":"Broken",'),  # two lines run together
+        ([b"[" + LINE + b"]"], b'[{"song_id":5,"title":"Broken",'),  # an array, not an object
+        ([LINE.replace(b'"lyrics"', b'"lyric"').replace(b'"song_id":5,', b"")], b'{"title":"Broken",'),  # misspelt
+        ([LINE.replace(b'"lyrics":', b'"lyrics:')], b'{"song_id":5,'),  # a quote missing
+        ([b'"' + LYRICS_MARKER.encode() + b'"'], None),  # a JSON string: may be lyrics
+        ([b"42"], b"42"),
+    ],
+)
 def test_sleeping_a_broken_line_never_carries_lyrics_into_a_problem(tmp_path, lines, kept):
     jsonl(tmp_path / "a.jsonl", song(1), *lines)
     records = list(sleeping_disco.read(tmp_path))
@@ -233,7 +287,7 @@ def test_sleeping_a_broken_line_never_carries_lyrics_into_a_problem(tmp_path, li
     if kept is not None:
         assert records[1].raw.startswith(kept.decode()[:60]), records[1].raw
     else:
-        assert all(r.raw is None for r in records[2 if len(lines) > 1 else 1:])
+        assert all(r.raw is None for r in records[2 if len(lines) > 1 else 1 :])
 
 
 def test_sleeping_parquet_faults(tmp_path):
@@ -244,13 +298,17 @@ def test_sleeping_parquet_faults(tmp_path):
     with pytest.raises(SourceError, match="a/0000.parquet: not a readable parquet file"):
         list(sleeping_disco.read(tmp_path / "truncated"))
     write_parquet(tmp_path / "renamed" / "0000.parquet", [{"id": 1, "title": "x"}], schema=None)
-    with pytest.raises(SourceError, match="0000.parquet: expected song_id and one of title, song_title, full_title, "
-                       "name; found id, title"):
+    with pytest.raises(
+        SourceError,
+        match="0000.parquet: expected song_id and one of title, song_title, full_title, name; found id, title",
+    ):
         list(sleeping_disco.read(tmp_path / "renamed"))
     # pandas writes an id column with a null in it as floats (NaN for the null); a title that is not UTF-8
-    rows = [{"song_id": 1.0, "title": "PLACEHOLDER1", "lyrics": LYRICS_MARKER},
-            {"song_id": float("nan"), "title": "No Id", "lyrics": LYRICS_MARKER},
-            {"song_id": 3.0, "title": "Fine", "lyrics": "LYRICSXX"}]
+    rows = [
+        {"song_id": 1.0, "title": "PLACEHOLDER1", "lyrics": LYRICS_MARKER},
+        {"song_id": float("nan"), "title": "No Id", "lyrics": LYRICS_MARKER},
+        {"song_id": 3.0, "title": "Fine", "lyrics": "LYRICSXX"},
+    ]
     path = write_parquet(tmp_path / "odd" / "0000.parquet", rows, schema=None, **PLAIN)
     replace_bytes(path, {b"PLACEHOLDER1": b"Caf\xe9 latin-1", b"LYRICSXX": b"\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8"})
     records = list(sleeping_disco.read(tmp_path / "odd"))
@@ -271,12 +329,19 @@ def test_fma_text_that_is_not_utf8_names_the_exact_line(tmp_path):
     assert f"raw_artists.csv: line {lines}: not UTF-8" in str(error.value) and "Bj\\xf6rk" in str(error.value)
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("genres.csv", "id,count,parent,name\n1,2,0,Rock\n", "genres.csv: header lacks genre_id, title; found id, count"),
-    ("raw_albums.csv", "", "raw_albums.csv: empty file; expected a CSV header"),
-    ("tracks.csv", "", "tracks.csv: fewer than two header lines"),
-    ("tracks.csv", ",track,track\n,title\n", "tracks.csv: header lines 1 and 2 differ in width (3 vs 2)"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        (
+            "genres.csv",
+            "id,count,parent,name\n1,2,0,Rock\n",
+            "genres.csv: header lacks genre_id, title; found id, count",
+        ),
+        ("raw_albums.csv", "", "raw_albums.csv: empty file; expected a CSV header"),
+        ("tracks.csv", "", "tracks.csv: fewer than two header lines"),
+        ("tracks.csv", ",track,track\n,title\n", "tracks.csv: header lines 1 and 2 differ in width (3 vs 2)"),
+    ],
+)
 def test_fma_file_level_faults(tmp_path, name, content, message):
     directory = fma_copy(tmp_path)
     (directory / name).write_text(content, encoding="utf-8")
@@ -288,31 +353,61 @@ def test_fma_file_level_faults(tmp_path, name, content, message):
 def test_fma_rows_too_long_are_problems_and_odd_cells_load(tmp_path):
     with FmaWriter(tmp_path) as writer:
         writer.genre(21, 5, 0, "Hip-Hop", 21)
-        for track_id, genres, listens, latitude in ((1, "[21]", "5", "40.5"), (2, "{[]: 1}", "1e400", "nan"),
-                                                   (3, "5", "nan", "x"), (4, "'Rock'", "-1", "")):
-            writer.track(track_id, {("track", "title"): f"T{track_id}", ("artist", "name"): "A",
-                                    ("track", "genres"): genres, ("track", "listens"): listens,
-                                    ("artist", "latitude"): latitude}, {"track_id": track_id})
+        for track_id, genres, listens, latitude in (
+            (1, "[21]", "5", "40.5"),
+            (2, "{[]: 1}", "1e400", "nan"),
+            (3, "5", "nan", "x"),
+            (4, "'Rock'", "-1", ""),
+        ):
+            writer.track(
+                track_id,
+                {
+                    ("track", "title"): f"T{track_id}",
+                    ("artist", "name"): "A",
+                    ("track", "genres"): genres,
+                    ("track", "listens"): listens,
+                    ("artist", "latitude"): latitude,
+                },
+                {"track_id": track_id},
+            )
         writer.raw_line("tracks.csv", "5" + "," * 60)
     tracks, problems = split(fma.read(tmp_path))
     assert [(t.source_id, t.genres, t.listens) for t in tracks] == [
-        ("1", ["Hip-Hop"], 5), ("2", [], None), ("3", [], None), ("4", [], -1)]
+        ("1", ["Hip-Hop"], 5),
+        ("2", [], None),
+        ("3", [], None),
+        ("4", [], -1),
+    ]
     assert [(p.row, p.reason) for p in problems] == [(8, f"expected {len(FMA_TRACKS_COLUMNS) + 1} fields, found 61")]
 
 
 # --- Spotify Tracks Dataset ----------------------------------------------------------------------------------------
 def spotify_row(n, **extra):
-    return {"track_id": f"{n:022d}", "artists": "Someone", "album_name": "Album", "track_name": f"Song {n}",
-            "popularity": 50, "duration_ms": 200000, "explicit": "False", "track_genre": "pop"} | extra
+    return {
+        "track_id": f"{n:022d}",
+        "artists": "Someone",
+        "album_name": "Album",
+        "track_name": f"Song {n}",
+        "popularity": 50,
+        "duration_ms": 200000,
+        "explicit": "False",
+        "track_genre": "pop",
+    } | extra
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "dataset.csv: empty file; expected a header with track_id, artists, track_name"),
-    (b"0,5SuOikwiRyPMVoIQDJUgSV,Gen Hoshino,Comedy,Comedy,73\n", "dataset.csv: header lacks track_id, artists, "
-     "track_name; expected [index,]track_id,artists,album_name,track_name,…; found 0,5SuOikwiRyPMVoIQDJUgSV"),
-    (b"\x00\x01binary\xff\xfe junk", "dataset.csv: line 1: not UTF-8 (invalid start byte at byte 9"),
-    (None, "dataset.csv: file not found; expected the Spotify Tracks Dataset's dataset.csv"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "dataset.csv: empty file; expected a header with track_id, artists, track_name"),
+        (
+            b"0,5SuOikwiRyPMVoIQDJUgSV,Gen Hoshino,Comedy,Comedy,73\n",
+            "dataset.csv: header lacks track_id, artists, "
+            "track_name; expected [index,]track_id,artists,album_name,track_name,…; found 0,5SuOikwiRyPMVoIQDJUgSV",
+        ),
+        (b"\x00\x01binary\xff\xfe junk", "dataset.csv: line 1: not UTF-8 (invalid start byte at byte 9"),
+        (None, "dataset.csv: file not found; expected the Spotify Tracks Dataset's dataset.csv"),
+    ],
+)
 def test_spotify_file_level_faults(tmp_path, content, message):
     if content is not None:
         (tmp_path / "dataset.csv").write_bytes(content)
@@ -330,15 +425,19 @@ def test_spotify_text_that_is_not_utf8_names_the_exact_line(tmp_path):
 
 
 def test_spotify_long_rows_open_quotes_and_odd_numbers(tmp_path):
-    path = write_spotify(tmp_path / "dataset.csv", [
-        spotify_row(1, popularity="1e400", duration_ms="nan"),
-        "1,0000000000000000000002,Someone,Album,Song 2" + ",0" * 16 + ",extra,cells",  # too long
-        '2,0000000000000000000003,Someone,"Album,Song 3,50,200000',  # a quote left open…
-        spotify_row(4), spotify_row(5, artists="Earth, Wind & Fire"),  # … closed by the next quoted cell
-        spotify_row(6)])
+    path = write_spotify(
+        tmp_path / "dataset.csv",
+        [
+            spotify_row(1, popularity="1e400", duration_ms="nan"),
+            "1,0000000000000000000002,Someone,Album,Song 2" + ",0" * 16 + ",extra,cells",  # too long
+            '2,0000000000000000000003,Someone,"Album,Song 3,50,200000',  # a quote left open…
+            spotify_row(4),
+            spotify_row(5, artists="Earth, Wind & Fire"),  # … closed by the next quoted cell
+            spotify_row(6),
+        ],
+    )
     records = list(spotify_tracks.read(path))
-    assert [(type(r).__name__, r.row) for r in records] == [
-        ("Track", 2), ("Problem", 3), ("Problem", 4), ("Track", 7)]
+    assert [(type(r).__name__, r.row) for r in records] == [("Track", 2), ("Problem", 3), ("Problem", 4), ("Track", 7)]
     assert records[0].popularity is None and records[0].duration_s != records[0].duration_s  # NaN, stored as NULL
     assert records[1].reason == "expected 21 fields, found 23"
     assert records[2].reason.startswith("expected 21 fields, found ") and "runs over lines 4–6" in records[2].reason
@@ -346,11 +445,14 @@ def test_spotify_long_rows_open_quotes_and_odd_numbers(tmp_path):
 
 
 # --- model attribution lists --------------------------------------------------------------------------------------
-@pytest.mark.parametrize("content, message", [
-    (b"", "expected the header id,title,author,license,url; found an empty file"),
-    (b"id,title,author,license,url\r\n1,Ok,A,ccby,u\r\n2,Caf\xe9,A,ccby,u\r\n", "line 3: not UTF-8"),
-    (None, "cannot open (No such file or directory)"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "expected the header id,title,author,license,url; found an empty file"),
+        (b"id,title,author,license,url\r\n1,Ok,A,ccby,u\r\n2,Caf\xe9,A,ccby,u\r\n", "line 3: not UTF-8"),
+        (None, "cannot open (No such file or directory)"),
+    ],
+)
 def test_attribution_file_level_faults(tmp_path, content, message):
     path = tmp_path / "fma_dataset_attribution2.csv"
     if content is not None:
@@ -379,23 +481,31 @@ def bad_rows(root: Path) -> dict[str, Path]:
         writer.track(1, {("track", "title"): "T", ("track", "listens"): "1e400"}, {"track_id": 1})
         writer.raw_line("tracks.csv", "2,too,short")
     write_spotify(root / "spotify" / "dataset.csv", [spotify_row(1, popularity="1e30"), "1,short"])
-    return {"laion-disco-12m": root / "laion", "sleeping-disco-9m": root / "sleeping",
-            "free-music-archive": root / "fma", "spotify-tracks-dataset": root / "spotify" / "dataset.csv"}
+    return {
+        "laion-disco-12m": root / "laion",
+        "sleeping-disco-9m": root / "sleeping",
+        "free-music-archive": root / "fma",
+        "spotify-tracks-dataset": root / "spotify" / "dataset.csv",
+    }
 
 
 def test_row_level_faults_are_recorded_and_the_build_goes_on(tmp_path):
     out = tmp_path / "datasets.db"
     counts = build(out, bad_rows(tmp_path), progress=False, log=lambda m: None)
     assert {slug: (c.read, c.loaded, c.rejected) for slug, c in counts.items()} == {
-        "laion-disco-12m": (4, 2, 2), "sleeping-disco-9m": (5, 2, 3), "free-music-archive": (2, 1, 1),
-        "spotify-tracks-dataset": (2, 1, 1)}
+        "laion-disco-12m": (4, 2, 2),
+        "sleeping-disco-9m": (5, 2, 3),
+        "free-music-archive": (2, 1, 1),
+        "spotify-tracks-dataset": (2, 1, 1),
+    }
     db = sqlite3.connect(out)
     for slug, read, loaded, rejected in db.execute("select slug, rows_read, rows_loaded, rows_rejected from datasets"):
         assert loaded + rejected == read
         assert db.execute("select count(*) from problems where dataset = ?", [slug]).fetchone()[0] == rejected
     assert all(file and line for file, line in db.execute("select file, line from problems"))
-    assert db.execute("select views, listens from tracks where views is not null or listens is not null").fetchall() \
-        == []  # numbers too big for SQLite are NULL, not a crash
+    assert (
+        db.execute("select views, listens from tracks where views is not null or listens is not null").fetchall() == []
+    )  # numbers too big for SQLite are NULL, not a crash
     assert LYRICS_MARKER.encode() not in out.read_bytes()
 
 
@@ -415,8 +525,13 @@ def publication(previous: Path, directory: Path) -> dict[str, bytes]:
 
 
 def cli(*args, cwd, **options):
-    return subprocess.Popen([sys.executable, "-m", "ingest", *map(str, args)], cwd=cwd, text=True,
-                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, **options)
+    return subprocess.Popen(
+        [sys.executable, "-m", "ingest", *map(str, args)],
+        cwd=cwd,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        **options,
+    )
 
 
 def break_laion(root):
@@ -441,7 +556,8 @@ def break_fma(root):
 def break_spotify(root):
     root.mkdir()
     write_spotify(root / "dataset.csv", [spotify_row(1), "2,\xe9"]).write_bytes(
-        (root / "dataset.csv").read_bytes().replace("\xe9".encode(), b"\xe9"))
+        (root / "dataset.csv").read_bytes().replace("\xe9".encode(), b"\xe9")
+    )
     return "--spotify-tracks", root / "dataset.csv", "dataset.csv: line 3: not UTF-8"
 
 
@@ -469,8 +585,16 @@ def test_a_file_level_fault_stops_the_command_and_keeps_the_previous_publication
 def synthetic(tmp_path_factory) -> tuple[list, Path]:
     """Build options for 43,000 generated rows, and their undisturbed build."""
     sources = synth(tmp_path_factory.mktemp("synth"), scale=0.002, log=lambda *a: None)
-    options = ["--laion-disco", sources["laion-disco-12m"], "--sleeping-disco", sources["sleeping-disco-9m"],
-               "--fma", sources["free-music-archive"], "--spotify-tracks", sources["spotify-tracks-dataset"]]
+    options = [
+        "--laion-disco",
+        sources["laion-disco-12m"],
+        "--sleeping-disco",
+        sources["sleeping-disco-9m"],
+        "--fma",
+        sources["free-music-archive"],
+        "--spotify-tracks",
+        sources["spotify-tracks-dataset"],
+    ]
     undisturbed = tmp_path_factory.mktemp("undisturbed") / "datasets.db"
     assert cli("build", "--quiet", "--out", undisturbed, *options, cwd=undisturbed.parent).wait(timeout=300) == 0
     return options, undisturbed
@@ -498,14 +622,24 @@ def dump(path: Path) -> dict[str, str]:
     """A database's public content, table by table, as a digest: two builds compare by content (file bytes differ
     by page layout), and a difference names its table without pytest diffing millions of rows."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    tables = [name for (name,) in conn.execute("select name from sqlite_master where type = 'table' and name not "
-                                               "like '%fts%' and name not like 'sqlite_%' order by name")]
-    content = {table: hashlib.sha256(repr(conn.execute(f"select * from [{table}] order by 1, 2").fetchall())
-                                     .encode()).hexdigest() for table in tables}
+    tables = [
+        name
+        for (name,) in conn.execute(
+            "select name from sqlite_master where type = 'table' and name not "
+            "like '%fts%' and name not like 'sqlite_%' order by name"
+        )
+    ]
+    content = {
+        table: hashlib.sha256(
+            repr(conn.execute(f"select * from [{table}] order by 1, 2").fetchall()).encode()
+        ).hexdigest()
+        for table in tables
+    }
     conn.close()
     return content
 
 
+@pytest.mark.slow
 # The build's log says where it is: killed as it logs a line, it is loading, indexing, or finding duplicates (a kill
 # timed by the clock could land after the build renamed its file into place, when there is nothing left to protect).
 @pytest.mark.parametrize("moment", ["laion-disco-12m: read", "  indexes:", "  duplicates:"])
@@ -544,8 +678,9 @@ def small_disk(tmp_path):
     """A 3 MB filesystem (tmpfs) to build on, where this machine lets the tests mount one."""
     mount = tmp_path / "small-disk"
     mount.mkdir()
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True, text=True
+    )
     if result.returncode:
         pytest.skip(f"cannot mount a small filesystem here: {result.stderr.strip()}")
     try:
@@ -560,10 +695,13 @@ def fill(disk: Path, leave: int) -> None:
     (disk / "filler").write_bytes(b"\0" * max(0, free - leave))
 
 
-@pytest.mark.parametrize("options, message", [
-    ([], "error: not enough disk space for the build: it needs about"),
-    (["--no-space-check"], "error: the disk holding"),  # it fills during the build
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ([], "error: not enough disk space for the build: it needs about"),
+        (["--no-space-check"], "error: the disk holding"),  # it fills during the build
+    ],
+)
 def test_a_full_disk_stops_the_build_in_one_line_and_keeps_the_publication(small_disk, previous, options, message):
     before = publication(previous, small_disk)
     fill(small_disk, leave=200_000)
@@ -576,8 +714,7 @@ def test_a_full_disk_stops_the_build_in_one_line_and_keeps_the_publication(small
     assert sorted(p.name for p in small_disk.iterdir()) == ["datasets.db", "filler", "inspect-data.json"]
 
 
-def test_a_crash_between_the_two_moves_is_refused_at_start_up_and_mended_by_inspect(tmp_path, previous,
-                                                                                       monkeypatch):
+def test_a_crash_between_the_two_moves_is_refused_at_start_up_and_mended_by_inspect(tmp_path, previous, monkeypatch):
     from datasette.app import Datasette
 
     from .conftest import configuration_directory
@@ -594,8 +731,12 @@ def test_a_crash_between_the_two_moves_is_refused_at_start_up_and_mended_by_insp
 
     monkeypatch.setattr(os, "replace", crash_after_the_first_move)
     with pytest.raises(KeyboardInterrupt):
-        build(site / "datasets.db", {"spotify-tracks-dataset": SAMPLES["spotify-tracks-dataset"]}, progress=False,
-              log=lambda m: None)
+        build(
+            site / "datasets.db",
+            {"spotify-tracks-dataset": SAMPLES["spotify-tracks-dataset"]},
+            progress=False,
+            log=lambda m: None,
+        )
     monkeypatch.undo()
     assert moves == ["datasets.db"]  # the database moved first; its inspect data waits beside it
     assert (site / "datasets.db").read_bytes() != before["datasets.db"]
@@ -617,14 +758,19 @@ def test_a_crash_between_the_two_moves_is_refused_at_start_up_and_mended_by_insp
 # Each example writes files in the publisher's format (or raw bytes), reads them, prepares every record as the build
 # does and loads them into an empty database: nothing may fail but a SourceError, every row read comes out as exactly
 # one Track or Problem, a Track holds the values as published, and no lyrics reach a record.
-PROPERTIES = settings(max_examples=50, deadline=None, database=None,
-                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROPERTIES = settings(
+    max_examples=50,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 # A bare CR in an unquoted CSV cell ends the row for every CSV parser, and Python's csv writer does not quote it
 # (the publisher_formats writers neither): CSV cells get no CR here; test_bare_cr_in_a_csv_cell covers it.
 CELL = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=12)
-NUMBER_TEXT = st.one_of(st.integers().map(str), st.floats().map(str), st.sampled_from(["1e400", "-0", " 7 ", "1_0"]),
-                        CELL)
+NUMBER_TEXT = st.one_of(
+    st.integers().map(str), st.floats().map(str), st.sampled_from(["1e400", "-0", " 7 ", "1_0"]), CELL
+)
 
 
 def maybe(strategy):
@@ -642,8 +788,10 @@ def loaded(slug: str, records) -> tuple[int, int]:
     loader.finish_dataset()
     raw = "".join(text or "" for (text,) in conn.execute("select raw from problems"))
     assert LYRICS_MARKER not in raw
-    return (conn.execute("select count(*) from tracks").fetchone()[0],
-            conn.execute("select count(*) from problems").fetchone()[0])
+    return (
+        conn.execute("select count(*) from tracks").fetchone()[0],
+        conn.execute("select count(*) from problems").fetchone()[0],
+    )
 
 
 def check(slug: str, read, expected_rows: int | None):
@@ -662,17 +810,30 @@ def check(slug: str, read, expected_rows: int | None):
     return records
 
 
-LAION_ROWS = st.lists(st.fixed_dictionaries({
-    "song_id": maybe(st.sampled_from(["", " ", "dQw4w9WgXcQ"]) | TEXT),
-    "title": maybe(TEXT),
-    "artist_names": maybe(st.lists(maybe(TEXT), max_size=4)),
-    "artist_ids": maybe(st.lists(maybe(TEXT), max_size=4)),
-    "album_name": maybe(TEXT), "album_id": maybe(TEXT),
-    "isExplicit": maybe(st.booleans()),
-    "views": maybe(st.builds(lambda n, s, w: f"{n}{s} {w}", NUMBER_TEXT, st.sampled_from(["", "K", "M", "B"]),
-                             st.sampled_from(["plays", "views", ""])) | TEXT),
-    "duration": maybe(st.integers(-2**63, 2**63 - 1)),
-}), max_size=30)
+LAION_ROWS = st.lists(
+    st.fixed_dictionaries(
+        {
+            "song_id": maybe(st.sampled_from(["", " ", "dQw4w9WgXcQ"]) | TEXT),
+            "title": maybe(TEXT),
+            "artist_names": maybe(st.lists(maybe(TEXT), max_size=4)),
+            "artist_ids": maybe(st.lists(maybe(TEXT), max_size=4)),
+            "album_name": maybe(TEXT),
+            "album_id": maybe(TEXT),
+            "isExplicit": maybe(st.booleans()),
+            "views": maybe(
+                st.builds(
+                    lambda n, s, w: f"{n}{s} {w}",
+                    NUMBER_TEXT,
+                    st.sampled_from(["", "K", "M", "B"]),
+                    st.sampled_from(["plays", "views", ""]),
+                )
+                | TEXT
+            ),
+            "duration": maybe(st.integers(-(2**63), 2**63 - 1)),
+        }
+    ),
+    max_size=30,
+)
 
 
 @PROPERTIES
@@ -691,23 +852,52 @@ def test_random_laion_rows(rows, flips):
         song_id = (row["song_id"] or "").strip()
         assert isinstance(record, Track) == bool(song_id)
         if song_id:  # as published, nothing invented
-            assert (record.source_id, record.title, record.album, record.views_text) == \
-                (song_id, row["title"], row["album_name"], row["views"])
+            assert (record.source_id, record.title, record.album, record.views_text) == (
+                song_id,
+                row["title"],
+                row["album_name"],
+                row["views"],
+            )
             assert [c.name for c in record.credits] == [n.strip() for n in row["artist_names"] or [] if n and n.strip()]
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers(-2**63, 2**64 - 1) | st.floats(allow_nan=False) | TEXT,
-                    lambda children: st.lists(children, max_size=3) | st.dictionaries(TEXT, children, max_size=3),
-                    max_leaves=6)
-LYRICS = st.builds(lambda words: f"{LYRICS_MARKER} " + " ".join(words) + f" {LYRICS_MARKER}",
-                   st.lists(st.sampled_from(["la", "love", "night", "oh"]), max_size=20))
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats(allow_nan=False) | TEXT,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(TEXT, children, max_size=3),
+    max_leaves=6,
+)
+LYRICS = st.builds(
+    lambda words: f"{LYRICS_MARKER} " + " ".join(words) + f" {LYRICS_MARKER}",
+    st.lists(st.sampled_from(["la", "love", "night", "oh"]), max_size=20),
+)
 SONGS = st.fixed_dictionaries(
-    {"song_id": st.integers(0, 10**9) | st.floats() | st.booleans() | TEXT | st.none()
-     | st.lists(st.integers(-2**63, 2**63 - 1), max_size=1),
-     "title": JSON, "lyrics": LYRICS},
-    optional={key: JSON for key in ("song_url", "primary_artist", "artist_url", "featured_artists", "lyricists",
-                                    "tags", "album_name", "album_release_date", "language", "youtube_links")}
-    | {"genius_annotation": LYRICS, "qna": st.lists(st.fixed_dictionaries({"q": TEXT, "a": LYRICS}), max_size=2)})
+    {
+        "song_id": st.integers(0, 10**9)
+        | st.floats()
+        | st.booleans()
+        | TEXT
+        | st.none()
+        | st.lists(st.integers(-(2**63), 2**63 - 1), max_size=1),
+        "title": JSON,
+        "lyrics": LYRICS,
+    },
+    optional={
+        key: JSON
+        for key in (
+            "song_url",
+            "primary_artist",
+            "artist_url",
+            "featured_artists",
+            "lyricists",
+            "tags",
+            "album_name",
+            "album_release_date",
+            "language",
+            "youtube_links",
+        )
+    }
+    | {"genius_annotation": LYRICS, "qna": st.lists(st.fixed_dictionaries({"q": TEXT, "a": LYRICS}), max_size=2)},
+)
 
 
 def damage(line: bytes, kind: str, position: int, byte: int) -> list[bytes]:
@@ -718,7 +908,7 @@ def damage(line: bytes, kind: str, position: int, byte: int) -> list[bytes]:
     if kind == "insert":
         return [line[:at] + bytes([byte]) + line[at:]]
     if kind == "delete":
-        return [line[:at] + line[at + 1:]]
+        return [line[:at] + line[at + 1 :]]
     if kind == "newline":  # a newline where there should be none: two lines
         return [line[:at], line[at:]]
     if kind == "join":  # a newline missing: two objects on one line
@@ -728,13 +918,21 @@ def damage(line: bytes, kind: str, position: int, byte: int) -> list[bytes]:
     raise AssertionError(kind)
 
 
-LINES = st.lists(st.one_of(
-    SONGS.map(lambda song: [orjson.dumps(song)]),
-    st.builds(damage, SONGS.map(orjson.dumps), st.sampled_from(["cut", "insert", "delete", "newline", "join", "array"]),
-              st.integers(0, 10**4), st.integers(0, 255)),
-    st.binary(max_size=30).map(lambda raw: [raw.replace(b"\n", b" ")]),
-    JSON.map(lambda value: [orjson.dumps(value)]),
-), max_size=25)
+LINES = st.lists(
+    st.one_of(
+        SONGS.map(lambda song: [orjson.dumps(song)]),
+        st.builds(
+            damage,
+            SONGS.map(orjson.dumps),
+            st.sampled_from(["cut", "insert", "delete", "newline", "join", "array"]),
+            st.integers(0, 10**4),
+            st.integers(0, 255),
+        ),
+        st.binary(max_size=30).map(lambda raw: [raw.replace(b"\n", b" ")]),
+        JSON.map(lambda value: [orjson.dumps(value)]),
+    ),
+    max_size=25,
+)
 
 
 def jsonl_rows(data: bytes) -> int:
@@ -755,14 +953,32 @@ def test_random_sleeping_lines(lines):
 @PROPERTIES
 @given(ids=st.sampled_from([pa.int64(), pa.float64(), pa.string()]), data=st.data())
 def test_random_sleeping_parquet(ids, data):
-    values = {pa.int64(): st.integers(-2**63, 2**63 - 1), pa.float64(): st.floats(), pa.string(): TEXT}[ids]
-    rows = data.draw(st.lists(st.fixed_dictionaries({
-        "song_id": maybe(values), "title": maybe(TEXT), "primary_artist": maybe(TEXT),
-        "featured_artists": maybe(st.lists(maybe(TEXT), max_size=3)), "youtube_links": maybe(st.lists(TEXT, max_size=2)),
-        "lyrics": LYRICS}), max_size=30))
-    schema = pa.schema([("song_id", ids), ("title", pa.string()), ("primary_artist", pa.string()),
-                        ("featured_artists", pa.list_(pa.string())), ("youtube_links", pa.list_(pa.string())),
-                        ("lyrics", pa.string())])
+    values = {pa.int64(): st.integers(-(2**63), 2**63 - 1), pa.float64(): st.floats(), pa.string(): TEXT}[ids]
+    rows = data.draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "song_id": maybe(values),
+                    "title": maybe(TEXT),
+                    "primary_artist": maybe(TEXT),
+                    "featured_artists": maybe(st.lists(maybe(TEXT), max_size=3)),
+                    "youtube_links": maybe(st.lists(TEXT, max_size=2)),
+                    "lyrics": LYRICS,
+                }
+            ),
+            max_size=30,
+        )
+    )
+    schema = pa.schema(
+        [
+            ("song_id", ids),
+            ("title", pa.string()),
+            ("primary_artist", pa.string()),
+            ("featured_artists", pa.list_(pa.string())),
+            ("youtube_links", pa.list_(pa.string())),
+            ("lyrics", pa.string()),
+        ]
+    )
     with tempfile.TemporaryDirectory() as tmp:
         write_parquet(Path(tmp) / "a" / "0000.parquet", rows, schema=schema)
         records = check("sleeping-disco-9m", lambda: sleeping_disco.read(Path(tmp)), len(rows))
@@ -772,14 +988,35 @@ def test_random_sleeping_parquet(ids, data):
 
 
 @PROPERTIES
-@given(rows=st.lists(st.one_of(
-    st.tuples(st.integers(0, 10**6).map(str) | CELL, st.fixed_dictionaries({
-        ("track", "title"): CELL, ("artist", "name"): CELL, ("album", "title"): CELL, ("track", "genres"): CELL
-        | st.lists(st.integers(0, 30) | CELL, max_size=3).map(str), ("track", "listens"): NUMBER_TEXT,
-        ("track", "duration"): NUMBER_TEXT, ("artist", "latitude"): NUMBER_TEXT, ("artist", "id"): NUMBER_TEXT,
-        ("track", "license"): CELL, ("album", "date_released"): CELL})),
-    st.lists(st.text(st.characters(blacklist_characters='\r\n"', blacklist_categories=("Cs",)), max_size=5),
-             min_size=1, max_size=60).map(",".join)), max_size=25))
+@given(
+    rows=st.lists(
+        st.one_of(
+            st.tuples(
+                st.integers(0, 10**6).map(str) | CELL,
+                st.fixed_dictionaries(
+                    {
+                        ("track", "title"): CELL,
+                        ("artist", "name"): CELL,
+                        ("album", "title"): CELL,
+                        ("track", "genres"): CELL | st.lists(st.integers(0, 30) | CELL, max_size=3).map(str),
+                        ("track", "listens"): NUMBER_TEXT,
+                        ("track", "duration"): NUMBER_TEXT,
+                        ("artist", "latitude"): NUMBER_TEXT,
+                        ("artist", "id"): NUMBER_TEXT,
+                        ("track", "license"): CELL,
+                        ("album", "date_released"): CELL,
+                    }
+                ),
+            ),
+            st.lists(
+                st.text(st.characters(blacklist_characters='\r\n"', blacklist_categories=("Cs",)), max_size=5),
+                min_size=1,
+                max_size=60,
+            ).map(",".join),
+        ),
+        max_size=25,
+    )
+)
 def test_random_fma_rows(rows):
     with tempfile.TemporaryDirectory() as tmp, FmaWriter(Path(tmp)) as writer:
         writer.genre(21, 5, 0, "Hip-Hop", 21)
@@ -796,12 +1033,30 @@ def test_random_fma_rows(rows):
 
 
 @PROPERTIES
-@given(rows=st.lists(st.one_of(
-    st.fixed_dictionaries({"track_id": CELL, "artists": CELL, "album_name": CELL, "track_name": CELL,
-                           "popularity": NUMBER_TEXT, "duration_ms": NUMBER_TEXT, "explicit": CELL,
-                           "track_genre": CELL}),
-    st.lists(st.text(st.characters(blacklist_characters='\r\n"', blacklist_categories=("Cs",)), max_size=5),
-             min_size=1, max_size=30).map(",".join)), max_size=25))
+@given(
+    rows=st.lists(
+        st.one_of(
+            st.fixed_dictionaries(
+                {
+                    "track_id": CELL,
+                    "artists": CELL,
+                    "album_name": CELL,
+                    "track_name": CELL,
+                    "popularity": NUMBER_TEXT,
+                    "duration_ms": NUMBER_TEXT,
+                    "explicit": CELL,
+                    "track_genre": CELL,
+                }
+            ),
+            st.lists(
+                st.text(st.characters(blacklist_characters='\r\n"', blacklist_categories=("Cs",)), max_size=5),
+                min_size=1,
+                max_size=30,
+            ).map(",".join),
+        ),
+        max_size=25,
+    )
+)
 def test_random_spotify_rows(rows):
     with tempfile.TemporaryDirectory() as tmp:
         path = write_spotify(Path(tmp) / "dataset.csv", rows)
@@ -833,8 +1088,7 @@ def test_random_attribution_rows(rows, junk):
         assert isinstance(record, attribution.TrainingUse) == listed, (row, record)
 
 
-@pytest.mark.parametrize("reader, path", [
-    (spotify_tracks.read, "dataset.csv"), (fma.read, "fma")])
+@pytest.mark.parametrize("reader, path", [(spotify_tracks.read, "dataset.csv"), (fma.read, "fma")])
 def test_bare_cr_in_a_csv_cell(tmp_path, reader, path):
     """A bare CR in an unquoted cell ends the row for any CSV parser: both halves are rejected, none is lost."""
     if reader is fma.read:

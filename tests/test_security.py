@@ -36,8 +36,15 @@ from ingest.check import spreadsheet_safe
 from ingest.normalize import artist_key
 from ingest.testdata.publisher_formats import write_sleeping, write_spotify
 
-from .conftest import (CHROMIUM, CHROMIUM_ARGS, ROOT, configuration_directory, datasette_server, make_datasette,
-                       playwright_or_skip)
+from .conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    configuration_directory,
+    datasette_server,
+    make_datasette,
+    playwright_or_skip,
+)
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -67,17 +74,44 @@ def sha256(path: Path) -> str:
 def write_hostile_inputs(root: Path) -> dict[str, Path]:
     """Spotify and Sleeping-DISCO files whose names, titles, albums and links are payloads, plus one plain track."""
     spotify = dict(popularity=50, duration_ms=200000, explicit="False", track_genre="pop")
-    write_spotify(root / "spotify" / "dataset.csv", [
-        spotify | dict(track_id="0000000000000000000001", artists=PAYLOAD_ARTIST, album_name=f"{SCRIPT} album",
-                       track_name=PAYLOAD_TITLE),
-        *(spotify | dict(track_id=f"000000000000000000001{n}", artists=FORMULA_ARTIST, album_name=album,
-                         track_name=title) for n, (title, album) in enumerate(FORMULA_TRACKS)),
-        spotify | dict(track_id="0000000000000000000099", artists="Björk", album_name="Post", track_name="Army of Me"),
-    ])
+    write_spotify(
+        root / "spotify" / "dataset.csv",
+        [
+            spotify
+            | dict(
+                track_id="0000000000000000000001",
+                artists=PAYLOAD_ARTIST,
+                album_name=f"{SCRIPT} album",
+                track_name=PAYLOAD_TITLE,
+            ),
+            *(
+                spotify
+                | dict(track_id=f"000000000000000000001{n}", artists=FORMULA_ARTIST, album_name=album, track_name=title)
+                for n, (title, album) in enumerate(FORMULA_TRACKS)
+            ),
+            spotify
+            | dict(track_id="0000000000000000000099", artists="Björk", album_name="Post", track_name="Army of Me"),
+        ],
+    )
     # Genius gives the song's and the artist's page as links: links the page must not make clickable
-    write_sleeping(root / "sleeping", [("0", {
-        "song_id": 1, "title": PAYLOAD_TITLE, "song_url": SCRIPT_URL, "primary_artist": PAYLOAD_ARTIST,
-        "artist_url": SCRIPT_URL, "featured_artists": [], "youtube_links": [], "lyrics": "la la la"})])
+    write_sleeping(
+        root / "sleeping",
+        [
+            (
+                "0",
+                {
+                    "song_id": 1,
+                    "title": PAYLOAD_TITLE,
+                    "song_url": SCRIPT_URL,
+                    "primary_artist": PAYLOAD_ARTIST,
+                    "artist_url": SCRIPT_URL,
+                    "featured_artists": [],
+                    "youtube_links": [],
+                    "lyrics": "la la la",
+                },
+            )
+        ],
+    )
     return {"spotify-tracks-dataset": root / "spotify" / "dataset.csv", "sleeping-disco-9m": root / "sleeping"}
 
 
@@ -206,10 +240,13 @@ def test_a_real_server_serves_the_file_immutable_and_refuses_every_write(server,
 
 # --- 2. pathological SQL and garbage parameters ------------------------------------------------------------------
 # counting to 10^12 takes hours; the time limit must stop it (the string checks the error page escapes the SQL)
-RUNAWAY_SQL = ("with recursive n(i) as (select 1 union all select i + 1 from n where i < 1000000000000) "
-               f"select count(*), '{SCRIPT}' from n")
+RUNAWAY_SQL = (
+    "with recursive n(i) as (select 1 union all select i + 1 from n where i < 1000000000000) "
+    f"select count(*), '{SCRIPT}' from n"
+)
 
 
+@pytest.mark.slow
 def test_a_runaway_query_is_stopped_by_the_time_limit(server):
     limit_s = SETTINGS["sql_time_limit_ms"] / 1000
     _, settings = fetch(server + "/-/settings.json")
@@ -222,6 +259,7 @@ def test_a_runaway_query_is_stopped_by_the_time_limit(server):
     assert fetch(server + "/search.json?q=bjork")[0] == 200
 
 
+@pytest.mark.slow
 def test_pages_answer_while_a_runaway_query_runs(publication):
     # What is tested is that the pages do not wait for the query, not how fast a busy machine answers them: this
     # server's time limit (8 s) leaves them room.
@@ -242,21 +280,37 @@ def test_pages_answer_while_a_runaway_query_runs(publication):
 
 
 # FTS syntax that is not valid: quotes, NEAR, prefix and column operators, 10,000 characters of it
-FTS_GARBAGE = ('"NEAR( * ^ AND OR NOT -x title:{ } \' \\ ' * 400)[:10_000]
+FTS_GARBAGE = ("\"NEAR( * ^ AND OR NOT -x title:{ } ' \\ " * 400)[:10_000]
 TOO_BIG = "99999999999999999999999"  # beyond SQLite's 64-bit integers
 GARBAGE_REQUESTS = [
-    "/datasets/tracks?_size=max", "/datasets/tracks.json?_size=max", "/datasets/tracks.csv?_size=max&_stream=on",
-    f"/datasets/tracks.json?_size={TOO_BIG}", "/datasets/tracks?_size=-1", "/datasets/tracks?_size=abc",
+    "/datasets/tracks?_size=max",
+    "/datasets/tracks.json?_size=max",
+    "/datasets/tracks.csv?_size=max&_stream=on",
+    f"/datasets/tracks.json?_size={TOO_BIG}",
+    "/datasets/tracks?_size=-1",
+    "/datasets/tracks?_size=abc",
     "/datasets/tracks?" + urlencode({"_search": FTS_GARBAGE}),
     "/datasets/tracks.json?" + urlencode({"_search": FTS_GARBAGE, "_searchmode": "raw"}),
     "/datasets/artists?" + urlencode({"_search": FTS_GARBAGE}),
     "/-/search?" + urlencode({"q": FTS_GARBAGE}),
-    "/search?" + urlencode({"q": FTS_GARBAGE}), "/search.json?" + urlencode({"q": FTS_GARBAGE}),
-    f"/search?q=love&page={TOO_BIG}", "/search?q=love&page=-1", "/search.json?q=love&page=nan",
-    "/search?q=%00", "/search.json?q=%ff%fe%ed%a0%80", "/search?q=https://youtu.be/%00",
-    "/search.json?q=https://genius.com/artists/%25", "/search?q=spotify:track:" + "a" * 5000,
-    "/artist/" + "x" * 10_000, "/artist/%ff%fe", "/artist/%00.json", "/artist/%25", "/artist/bjork?dataset=%00",
-    f"/artist/bjork?after={TOO_BIG}", f"/artist/bjork.json?after=-{TOO_BIG}", "/artist/bjork?after=1e999",
+    "/search?" + urlencode({"q": FTS_GARBAGE}),
+    "/search.json?" + urlencode({"q": FTS_GARBAGE}),
+    f"/search?q=love&page={TOO_BIG}",
+    "/search?q=love&page=-1",
+    "/search.json?q=love&page=nan",
+    "/search?q=%00",
+    "/search.json?q=%ff%fe%ed%a0%80",
+    "/search?q=https://youtu.be/%00",
+    "/search.json?q=https://genius.com/artists/%25",
+    "/search?q=spotify:track:" + "a" * 5000,
+    "/artist/" + "x" * 10_000,
+    "/artist/%ff%fe",
+    "/artist/%00.json",
+    "/artist/%25",
+    "/artist/bjork?dataset=%00",
+    f"/artist/bjork?after={TOO_BIG}",
+    f"/artist/bjork.json?after=-{TOO_BIG}",
+    "/artist/bjork?after=1e999",
     "/artist/bjork.csv?" + urlencode({"dataset": FTS_GARBAGE}),
     "/check?" + urlencode({"format": FTS_GARBAGE}),
 ]
@@ -273,8 +327,10 @@ FORM = "application/x-www-form-urlencoded"
 GARBAGE_UPLOADS = [
     (random.Random(0).randbytes(4000), "application/octet-stream"),
     (b"garbage", "multipart/form-data; boundary=xyz"),
-    (b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nartist,title\nA,B',
-     "multipart/form-data; boundary=xyz"),  # never closed
+    (
+        b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nartist,title\nA,B',
+        "multipart/form-data; boundary=xyz",
+    ),  # never closed
     (b"garbage", "multipart/form-data; boundary="),
     (b"garbage", "multipart/form-data"),
     (b"text=x", "\x00"),
@@ -334,8 +390,7 @@ def xss_pages(publication: Publication) -> list[tuple[str, bool, int]]:
     ]
     for name in SAVED_QUERIES:
         parameters = saved_query_parameters(name)
-        pages.append((f"/datasets/{name}?" + urlencode({p: PAYLOAD_ARTIST for p in parameters}), bool(parameters),
-                      200))
+        pages.append((f"/datasets/{name}?" + urlencode({p: PAYLOAD_ARTIST for p in parameters}), bool(parameters), 200))
     return pages
 
 
@@ -361,8 +416,9 @@ async def test_links_from_the_data_are_only_followed_when_they_are_web_links(sit
 @pytest.mark.asyncio
 async def test_the_catalogue_check_report_shows_html_as_text(site):
     catalogue = io.StringIO()
-    csv.writer(catalogue).writerows([("artist", "title", "album"), (PAYLOAD_ARTIST, PAYLOAD_TITLE, SCRIPT),
-                                     (SCRIPT, IMG, SCRIPT_URL)])
+    csv.writer(catalogue).writerows(
+        [("artist", "title", "album"), (PAYLOAD_ARTIST, PAYLOAD_TITLE, SCRIPT), (SCRIPT, IMG, SCRIPT_URL)]
+    )
     report = await site.client.post("/check", data={"text": catalogue.getvalue()})
     assert report.status_code == 200 and '<ul class="m"><li>' in report.text
     assert_shown_as_text(report.text)
@@ -378,8 +434,12 @@ async def test_the_catalogue_check_report_shows_html_as_text(site):
 
 @pytest.mark.asyncio
 async def test_json_answers_are_never_served_as_html(site):
-    for path in ("/search.json?" + urlencode({"q": IMG}), f"/artist/{PAYLOAD_KEY}.json",
-                 f"/artist/{quote(SCRIPT, safe='')}.json", "/datasets/tracks.json"):
+    for path in (
+        "/search.json?" + urlencode({"q": IMG}),
+        f"/artist/{PAYLOAD_KEY}.json",
+        f"/artist/{quote(SCRIPT, safe='')}.json",
+        "/datasets/tracks.json",
+    ):
         response = await site.client.get(path)
         assert response.headers["content-type"].startswith("application/json"), path
 
@@ -453,29 +513,47 @@ async def test_the_artist_csv_never_starts_a_cell_with_a_formula(site):
 @pytest.mark.asyncio
 async def test_the_catalogue_check_csv_never_starts_a_cell_with_a_formula(site):
     catalogue = io.StringIO()
-    csv.writer(catalogue).writerows([("artist", "title", "album"), (FORMULA_ARTIST, *FORMULA_TRACKS[0]),
-                                     ("@evil", "=cmd()", "+1")])  # matched, and not
+    csv.writer(catalogue).writerows(
+        [("artist", "title", "album"), (FORMULA_ARTIST, *FORMULA_TRACKS[0]), ("@evil", "=cmd()", "+1")]
+    )  # matched, and not
     response = await site.client.post("/check", data={"text": catalogue.getvalue(), "format": "csv"})
     assert response.status_code == 200
     rows = csv_cells(response.text)
     assert not formula_cells(rows)
     matched = next(r for r in rows if r["status"] == "matched")
     assert (matched["artist"], matched["matched_title"], matched["matched_album"]) == (
-        "'" + FORMULA_ARTIST, "'" + FORMULA_TRACKS[0][0], "'" + FORMULA_TRACKS[0][1])
+        "'" + FORMULA_ARTIST,
+        "'" + FORMULA_TRACKS[0][0],
+        "'" + FORMULA_TRACKS[0][1],
+    )
     assert any(r["artist"] == "'@evil" and r["title"] == "'=cmd()" for r in rows)
 
 
 # --- 5. paths outside the published directories ----------------------------------------------------------------
 TRAVERSALS = [
-    "/static/../../etc/passwd", "/static/%2e%2e/%2e%2e/etc/passwd", "/static/..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
-    "/static/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/static//etc/passwd", "/static/%2fetc%2fpasswd",
-    "/static/....//....//etc/passwd", "/static/..\\..\\..\\etc\\passwd", "/static/%252e%252e/%252e%252e/etc/passwd",
-    "/static/../settings.json", "/static/..%2fsettings.json", "/static/../datasets.db", "/static/..%2fdatasets.db",
-    "/-/static/../../../../../../../../etc/passwd", "/-/static/..%2f..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
+    "/static/../../etc/passwd",
+    "/static/%2e%2e/%2e%2e/etc/passwd",
+    "/static/..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
+    "/static/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/static//etc/passwd",
+    "/static/%2fetc%2fpasswd",
+    "/static/....//....//etc/passwd",
+    "/static/..\\..\\..\\etc\\passwd",
+    "/static/%252e%252e/%252e%252e/etc/passwd",
+    "/static/../settings.json",
+    "/static/..%2fsettings.json",
+    "/static/../datasets.db",
+    "/static/..%2fdatasets.db",
+    "/-/static/../../../../../../../../etc/passwd",
+    "/-/static/..%2f..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
     "/-/static-plugins/datasette_cluster_map/../../../../../../../../../etc/passwd",
     "/-/static-plugins/datasette_cluster_map/..%2f..%2f..%2f..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
-    "/artist/..%2f..%2fetc%2fpasswd", "/artist/..%2f..%2fetc%2fpasswd.csv", "/artist/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
-    "//etc/passwd", "/../../../etc/passwd", "/datasets/..%2f..%2fetc%2fpasswd",
+    "/artist/..%2f..%2fetc%2fpasswd",
+    "/artist/..%2f..%2fetc%2fpasswd.csv",
+    "/artist/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "//etc/passwd",
+    "/../../../etc/passwd",
+    "/datasets/..%2f..%2fetc%2fpasswd",
 ]
 
 

@@ -50,24 +50,45 @@ async def every_page(ds, params: dict) -> list[int]:
 SEARCHES = [
     ({"_search": "love"}, "select rowid from tracks_fts where tracks_fts match :q order by rowid", "love"),
     ({"_search": "live fire"}, "select rowid from tracks_fts where tracks_fts match :q order by rowid", "live fire"),
-    ({"_search": "love", "dataset": "sleeping-disco-9m"},
-     "select t.id from tracks t where t.id in (select rowid from tracks_fts where tracks_fts match :q) "
-     "and t.dataset = 'sleeping-disco-9m' order by t.id", "love"),
-    ({"_search": "love", "explicit": "0"},
-     "select t.id from tracks t where t.id in (select rowid from tracks_fts where tracks_fts match :q) "
-     "and t.explicit = 0 order by t.id", "love"),
-    ({"_search": "love", "_where": "duration_s > 200"},
-     "select t.id from tracks t where t.id in (select rowid from tracks_fts where tracks_fts match :q) "
-     "and duration_s > 200 order by t.id", "love"),
-    ({"_search": "love", "_sort_desc": "id"},
-     "select rowid from tracks_fts where tracks_fts match :q order by rowid desc", "love"),
+    (
+        {"_search": "love", "dataset": "sleeping-disco-9m"},
+        "select t.id from tracks t where t.id in (select rowid from tracks_fts where tracks_fts match :q) "
+        "and t.dataset = 'sleeping-disco-9m' order by t.id",
+        "love",
+    ),
+    (
+        {"_search": "love", "explicit": "0"},
+        "select t.id from tracks t where t.id in (select rowid from tracks_fts where tracks_fts match :q) "
+        "and t.explicit = 0 order by t.id",
+        "love",
+    ),
+    (
+        {"_search": "love", "_where": "duration_s > 200"},
+        "select t.id from tracks t where t.id in (select rowid from tracks_fts where tracks_fts match :q) "
+        "and duration_s > 200 order by t.id",
+        "love",
+    ),
+    (
+        {"_search": "love", "_sort_desc": "id"},
+        "select rowid from tracks_fts where tracks_fts match :q order by rowid desc",
+        "love",
+    ),
     ({"_search": "ólafur"}, "select rowid from tracks_fts where tracks_fts match :q order by rowid", "ólafur"),
-    ({"dataset": "laion-disco-12m", "explicit": "0"}, "select id from tracks where dataset = 'laion-disco-12m' "
-     "and explicit = 0 and :q is not null order by id", ""),
-    ({"dataset": "sleeping-disco-9m", "_sort_desc": "id"}, "select id from tracks where dataset = "
-     "'sleeping-disco-9m' and :q is not null order by id desc", ""),
-    ({"dataset": "spotify-tracks-dataset", "_sort": "id"}, "select id from tracks where dataset = "
-     "'spotify-tracks-dataset' and :q is not null order by id", ""),
+    (
+        {"dataset": "laion-disco-12m", "explicit": "0"},
+        "select id from tracks where dataset = 'laion-disco-12m' and explicit = 0 and :q is not null order by id",
+        "",
+    ),
+    (
+        {"dataset": "sleeping-disco-9m", "_sort_desc": "id"},
+        "select id from tracks where dataset = 'sleeping-disco-9m' and :q is not null order by id desc",
+        "",
+    ),
+    (
+        {"dataset": "spotify-tracks-dataset", "_sort": "id"},
+        "select id from tracks where dataset = 'spotify-tracks-dataset' and :q is not null order by id",
+        "",
+    ),
 ]
 
 
@@ -84,20 +105,35 @@ async def test_table_search_page_counts_exactly_and_offers_the_whole_export(ds, 
     expected = db.execute("select count(*) from tracks_fts where tracks_fts match '\"love\"'").fetchone()[0]
     html = (await ds.client.get("/datasets/tracks?_search=love")).text
     assert re.search(rf"<h3>{expected:,} rows\s+where search matches &#34;love&#34;", html)
-    links = [unescape(link) for link in re.findall(r'<p class="export-all">.*?</p>', html, re.S)[0].split('"')
-             if "_stream=on" in link]
-    assert links == ["/datasets/tracks.csv?_search=love&_labels=on&_stream=on&_dl=on",
-                     "/datasets/tracks.json?_search=love&_labels=on&_stream=on&_dl=on"]
+    links = [
+        unescape(link)
+        for link in re.findall(r'<p class="export-all">.*?</p>', html, re.S)[0].split('"')
+        if "_stream=on" in link
+    ]
+    assert links == [
+        "/datasets/tracks.csv?_search=love&_labels=on&_stream=on&_dl=on",
+        "/datasets/tracks.json?_search=love&_labels=on&_stream=on&_dl=on",
+    ]
     # Datasette's own CSV link (the first 1,000 rows) becomes the whole export too
-    assert 'CSV</a> (<a href="#export">advanced</a>)' in html and \
-        '<a href="/datasets/tracks.csv?_search=love&amp;_labels=on&amp;_stream=on&amp;_dl=on">CSV</a>' in html
+    assert (
+        'CSV</a> (<a href="#export">advanced</a>)' in html
+        and '<a href="/datasets/tracks.csv?_search=love&amp;_labels=on&amp;_stream=on&amp;_dl=on">CSV</a>' in html
+    )
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("column, value", [("artist_credit", "The Velvet Foxes"), ("artist_credit", "Ólafur Vindur"),
-                                           ("artist_credit", "Дмитрий Шум"), ("title", "Army of Me"),
-                                           # the index holds folded text: `salt and signal`, `royksopp`
-                                           ("artist_credit", "Salt & Signal"), ("artist_credit", "Røyksopp")])
+@pytest.mark.parametrize(
+    "column, value",
+    [
+        ("artist_credit", "The Velvet Foxes"),
+        ("artist_credit", "Ólafur Vindur"),
+        ("artist_credit", "Дмитрий Шум"),
+        ("title", "Army of Me"),
+        # the index holds folded text: `salt and signal`, `royksopp`
+        ("artist_credit", "Salt & Signal"),
+        ("artist_credit", "Røyksopp"),
+    ],
+)
 async def test_an_exact_text_filter_lists_exactly_the_equal_rows(ds, db, column, value):
     expected = ids(db, f"select id from tracks where {column} = ? order by id", value)
     assert expected
@@ -119,17 +155,21 @@ async def test_a_filter_without_an_index_is_counted_or_says_why_not(ds, db):
     html = (await ds.client.get("/datasets/tracks?title__contains=ove")).text
     assert re.search(rf"<h3>{expected:,} rows\s+where title contains", html)
     assert await every_page(ds, {"title__contains": "ove"}) == ids(
-        db, "select id from tracks where title like '%ove%' order by id")
+        db, "select id from tracks where title like '%ove%' order by id"
+    )
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("params, where", [
-    ({"dataset": "laion-disco-12m", "explicit": "1"}, "dataset = 'laion-disco-12m' and explicit = 1"),
-    ({"licence_code__contains": "NC"}, "licence_code like '%NC%'"),
-    ({"release_year__gte": "2000", "language": "en"}, "release_year >= 2000 and language = 'en'"),
-    ({"duplicate_of__notnull": "1"}, "duplicate_of is not null"),
-    ({"dataset": "nowhere"}, "dataset = 'nowhere'"),
-])
+@pytest.mark.parametrize(
+    "params, where",
+    [
+        ({"dataset": "laion-disco-12m", "explicit": "1"}, "dataset = 'laion-disco-12m' and explicit = 1"),
+        ({"licence_code__contains": "NC"}, "licence_code like '%NC%'"),
+        ({"release_year__gte": "2000", "language": "en"}, "release_year >= 2000 and language = 'en'"),
+        ({"duplicate_of__notnull": "1"}, "duplicate_of is not null"),
+        ({"dataset": "nowhere"}, "dataset = 'nowhere'"),
+    ],
+)
 async def test_counts_from_track_counts_are_exact(ds, db, params, where):
     expected = db.execute(f"select count(*) from tracks where {where}").fetchone()[0]
     html = (await ds.client.get("/datasets/tracks?" + urlencode(params))).text
@@ -147,26 +187,62 @@ def grouped(db, sql) -> dict:
 FACETS = [
     ({"_facet": "dataset"}, "dataset", "select dataset, count(*) from tracks group by 1"),
     ({"_facet": "licence_code"}, "licence_code", "select licence_code, count(*) from tracks group by 1"),
-    ({"_facet": "release_year", "dataset": "sleeping-disco-9m"}, "release_year",
-     "select release_year, count(*) from tracks where dataset = 'sleeping-disco-9m' group by 1"),
-    ({"_facet": "language", "explicit": "0"}, "language", "select language, count(*) from tracks where explicit = 0 "
-                                                          "group by 1"),
-    ({"_facet": "dataset", "_search": "love"}, "dataset", "select dataset, count(*) from tracks where id in "
-     "(select rowid from tracks_fts where tracks_fts match '\"love\"') group by 1"),
-    ({"_facet": "licence_code", "_search": "love"}, "licence_code", "select licence_code, count(*) from tracks "
-     "where id in (select rowid from tracks_fts where tracks_fts match '\"love\"') group by 1"),
-    ({"_facet": "dataset", "artist_credit": "Anna Berg"}, "dataset",
-     "select dataset, count(*) from tracks where artist_credit = 'Anna Berg' group by 1"),
-    ({"_facet": "artist_credit", "dataset": "free-music-archive"}, "artist_credit",
-     "select artist_credit, count(*) from tracks where dataset = 'free-music-archive' group by 1"),
-    ({"_facet": "dataset", "_search_title": "love"}, "dataset", "select dataset, count(*) from tracks where id in "
-     "(select rowid from tracks_fts where title match '\"love\"') group by 1"),
-    ({"_facet_array": "genres"}, "genres", "select j.value, count(distinct t.id) from tracks t, json_each(t.genres) j "
-                                           "group by 1"),
-    ({"_facet_array": "genres", "dataset": "spotify-tracks-dataset"}, "genres", "select j.value, count(distinct t.id) "
-     "from tracks t, json_each(t.genres) j where t.dataset = 'spotify-tracks-dataset' group by 1"),
-    ({"_facet_array": "genres", "_search": "love"}, "genres", "select j.value, count(distinct t.id) from tracks t, "
-     "json_each(t.genres) j where t.id in (select rowid from tracks_fts where tracks_fts match '\"love\"') group by 1"),
+    (
+        {"_facet": "release_year", "dataset": "sleeping-disco-9m"},
+        "release_year",
+        "select release_year, count(*) from tracks where dataset = 'sleeping-disco-9m' group by 1",
+    ),
+    (
+        {"_facet": "language", "explicit": "0"},
+        "language",
+        "select language, count(*) from tracks where explicit = 0 group by 1",
+    ),
+    (
+        {"_facet": "dataset", "_search": "love"},
+        "dataset",
+        "select dataset, count(*) from tracks where id in "
+        "(select rowid from tracks_fts where tracks_fts match '\"love\"') group by 1",
+    ),
+    (
+        {"_facet": "licence_code", "_search": "love"},
+        "licence_code",
+        "select licence_code, count(*) from tracks "
+        "where id in (select rowid from tracks_fts where tracks_fts match '\"love\"') group by 1",
+    ),
+    (
+        {"_facet": "dataset", "artist_credit": "Anna Berg"},
+        "dataset",
+        "select dataset, count(*) from tracks where artist_credit = 'Anna Berg' group by 1",
+    ),
+    (
+        {"_facet": "artist_credit", "dataset": "free-music-archive"},
+        "artist_credit",
+        "select artist_credit, count(*) from tracks where dataset = 'free-music-archive' group by 1",
+    ),
+    (
+        {"_facet": "dataset", "_search_title": "love"},
+        "dataset",
+        "select dataset, count(*) from tracks where id in "
+        "(select rowid from tracks_fts where title match '\"love\"') group by 1",
+    ),
+    (
+        {"_facet_array": "genres"},
+        "genres",
+        "select j.value, count(distinct t.id) from tracks t, json_each(t.genres) j group by 1",
+    ),
+    (
+        {"_facet_array": "genres", "dataset": "spotify-tracks-dataset"},
+        "genres",
+        "select j.value, count(distinct t.id) "
+        "from tracks t, json_each(t.genres) j where t.dataset = 'spotify-tracks-dataset' group by 1",
+    ),
+    (
+        {"_facet_array": "genres", "_search": "love"},
+        "genres",
+        "select j.value, count(distinct t.id) from tracks t, "
+        "json_each(t.genres) j where t.id in (select rowid from tracks_fts where tracks_fts match '\"love\"') "
+        "group by 1",
+    ),
 ]
 
 
@@ -187,7 +263,8 @@ async def test_a_facet_that_cannot_end_in_time_on_the_whole_table_says_so_at_onc
     data = (await ds.client.get("/datasets/tracks.json?_facet=artist_credit&_facet=dataset")).json()
     assert "artist_credit" not in data["facet_results"]
     assert {v["value"] for v in data["facet_results"]["dataset"]["results"]} == {
-        row[0] for row in db.execute("select distinct dataset from tracks")}  # precomputed: counted
+        row[0] for row in db.execute("select distinct dataset from tracks")
+    }  # precomputed: counted
     # filtered, it gets its budget
     html = (await ds.client.get("/datasets/tracks?_facet=artist_credit&dataset=free-music-archive")).text
     assert "timed out" not in html
@@ -204,10 +281,13 @@ async def test_facet_values_link_to_their_filter(ds):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("params, sql", [
-    ({"_search": "love"}, "select count(*) from tracks_fts where tracks_fts match 'love'"),
-    ({"explicit": "1"}, "select count(*) from tracks where explicit = 1"),
-])
+@pytest.mark.parametrize(
+    "params, sql",
+    [
+        ({"_search": "love"}, "select count(*) from tracks_fts where tracks_fts match 'love'"),
+        ({"explicit": "1"}, "select count(*) from tracks where explicit = 1"),
+    ],
+)
 async def test_links_from_a_counted_page_are_counted_too(ds, db, params, sql):
     """The page skips Datasette's count by an argument Datasette copies into its links: none of them carries it,
     and a next page or a facet value followed from the page is counted like the first."""
@@ -217,8 +297,9 @@ async def test_links_from_a_counted_page_are_counted_too(ds, db, params, sql):
     data = (await ds.client.get("/datasets/tracks.json?" + urlencode(params | {"_size": 3}))).json()
     assert "_nocount" not in data["next_url"]
     # an old link that still carries it (or one copied from a page before this fix)
-    later = (await ds.client.get("/" + data["next_url"].split("://", 1)[-1].split("/", 1)[-1]
-                                 + "&_nocount=counted-here")).json()
+    later = (
+        await ds.client.get("/" + data["next_url"].split("://", 1)[-1].split("/", 1)[-1] + "&_nocount=counted-here")
+    ).json()
     assert later["filtered_table_rows_count"] == expected == data["filtered_table_rows_count"]
     assert "_nocount" not in (later["next_url"] or "")
 
@@ -252,19 +333,24 @@ def test_the_index_is_recognised_as_an_index_of_the_tracks_columns(db):
 
 
 def test_a_count_at_its_limit_says_more_than():
-    assert "{:,}".format(AtLeast(10_000)) == "more than 10,000"
+    assert f"{AtLeast(10_000):,}" == "more than 10,000"
     assert f"{AtLeast(10_000):,} rows" == "more than 10,000 rows"
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("params, sql", [
-    ({"_search": "love"}, "select count(*) from tracks_fts where tracks_fts match '\"love\"'"),
-    ({"dataset": "laion-disco-12m", "explicit": "1"},
-     "select count(*) from tracks where dataset = 'laion-disco-12m' and explicit = 1"),
-    ({"artist_credit": "Anna Berg"}, "select count(*) from tracks where artist_credit = 'Anna Berg'"),
-    ({"title__contains": "ove"}, "select count(*) from tracks where title like '%ove%'"),
-    ({"_search_title": "love"}, "select count(*) from tracks_fts where title match '\"love\"'"),
-])
+@pytest.mark.parametrize(
+    "params, sql",
+    [
+        ({"_search": "love"}, "select count(*) from tracks_fts where tracks_fts match '\"love\"'"),
+        (
+            {"dataset": "laion-disco-12m", "explicit": "1"},
+            "select count(*) from tracks where dataset = 'laion-disco-12m' and explicit = 1",
+        ),
+        ({"artist_credit": "Anna Berg"}, "select count(*) from tracks where artist_credit = 'Anna Berg'"),
+        ({"title__contains": "ove"}, "select count(*) from tracks where title like '%ove%'"),
+        ({"_search_title": "love"}, "select count(*) from tracks_fts where title match '\"love\"'"),
+    ],
+)
 async def test_the_json_page_carries_the_count(ds, db, params, sql):
     data = (await ds.client.get("/datasets/tracks.json?" + urlencode(params))).json()
     assert data["filtered_table_rows_count"] == db.execute(sql).fetchone()[0]
@@ -293,16 +379,24 @@ def test_references_no_index_answers_are_found(ds, db):  # ds: the plugins are l
     finally:
         forced.BIG_TABLE = original
     assert {("artist_title_keys", "track_id"), ("shared_recordings", "first_track_id"), ("tracks", "dataset")} <= slow
-    assert not {("track_artists", "track_id"), ("youtube_links", "track_id"), ("training_use", "track_id"),
-                ("artist_names", "artist_id")} & slow
+    assert (
+        not {
+            ("track_artists", "track_id"),
+            ("youtube_links", "track_id"),
+            ("training_use", "track_id"),
+            ("artist_names", "artist_id"),
+        }
+        & slow
+    )
 
 
 @pytest.mark.asyncio
 async def test_a_track_page_links_only_the_references_an_index_counts(ds, sample_db, db, monkeypatch):
     from .conftest import make_datasette
 
-    track = db.execute("select track_id from artist_title_keys where track_id in (select track_id from "
-                       "track_artists) limit 1").fetchone()[0]
+    track = db.execute(
+        "select track_id from artist_title_keys where track_id in (select track_id from track_artists) limit 1"
+    ).fetchone()[0]
     # the samples' tables are small: Datasette counts every reference
     html = (await ds.client.get(f"/datasets/tracks/{track}")).text
     assert "from track_id in artist_title_keys" in html and "from track_id in track_artists" in html

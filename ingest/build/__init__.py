@@ -38,13 +38,28 @@ from .reader_process import Event, events, prepared_batches
 from .schema import SCHEMA
 from .space import DiskFull, check_space, disk_full, is_disk_full, sorting_beside
 
-__all__ = ["build", "build_from_records", "sample_sources", "sample_attributions", "write_inspect_data",
-           "DiskFull", "SourceCounts", "SourceError"]
+__all__ = [
+    "build",
+    "build_from_records",
+    "sample_sources",
+    "sample_attributions",
+    "write_inspect_data",
+    "DiskFull",
+    "SourceCounts",
+    "SourceError",
+]
 
 
-def build(out: Path, sources: dict[str, Path], *, attributions: Iterable[Path] = (),
-          revisions: dict[str, str] | None = None, progress: bool = True, log=print,
-          space_check: bool = True) -> dict[str, SourceCounts]:
+def build(
+    out: Path,
+    sources: dict[str, Path],
+    *,
+    attributions: Iterable[Path] = (),
+    revisions: dict[str, str] | None = None,
+    progress: bool = True,
+    log=print,
+    space_check: bool = True,
+) -> dict[str, SourceCounts]:
     """Build the database at `out` from the publishers' files at `sources` (slug → path) and model training lists.
     Returns the counts per source.
 
@@ -58,22 +73,34 @@ def build(out: Path, sources: dict[str, Path], *, attributions: Iterable[Path] =
     out.parent.mkdir(parents=True, exist_ok=True)
     if space_check:
         check_space(out, sources)
-    found: dict[str, str | None] = {slug: (revisions or {}).get(slug) or read_revision(path)
-                                     for slug, path in sources.items()}
+    found: dict[str, str | None] = {
+        slug: (revisions or {}).get(slug) or read_revision(path) for slug, path in sources.items()
+    }
     return _build(out, prepared_batches(sources), attributions, found, progress, log)
 
 
-def build_from_records(out: Path, records: dict[str, Iterable[Track | Problem]], *,
-                       attributions: Iterable[Path] = (), revisions: dict[str, str] | None = None,
-                       log=lambda message: None) -> dict[str, SourceCounts]:
+def build_from_records(
+    out: Path,
+    records: dict[str, Iterable[Track | Problem]],
+    *,
+    attributions: Iterable[Path] = (),
+    revisions: dict[str, str] | None = None,
+    log=lambda message: None,
+) -> dict[str, SourceCounts]:
     """Build the database at `out` from records made in this process (slug → records, in registry order): the same
     schema, ids and finishing steps as `build`, for tests that need a database holding just a few tracks."""
     ordered = [(info.slug, records[info.slug]) for info in DATASETS if info.slug in records]
     return _build(out, events(ordered), attributions, dict(revisions or {}), False, log)
 
 
-def _build(out: Path, batches: Iterator[Event], attributions: Iterable[Path],
-           revisions: dict[str, str | None], progress: bool, log) -> dict[str, SourceCounts]:
+def _build(
+    out: Path,
+    batches: Iterator[Event],
+    attributions: Iterable[Path],
+    revisions: dict[str, str | None],
+    progress: bool,
+    log,
+) -> dict[str, SourceCounts]:
     out = Path(out)
     # training lists are small: read them first, so a bad one stops the build before the long load
     lists = [(path, attribution.model_info(path), list(attribution.read(path))) for path in attributions]
@@ -106,8 +133,9 @@ def _build(out: Path, batches: Iterator[Event], attributions: Iterable[Path],
     return results
 
 
-def _load(conn: sqlite3.Connection, batches: Iterator[Event], revisions: dict[str, str | None],
-          progress: bool, log) -> dict[str, SourceCounts]:
+def _load(
+    conn: sqlite3.Connection, batches: Iterator[Event], revisions: dict[str, str | None], progress: bool, log
+) -> dict[str, SourceCounts]:
     """Every dataset's rows, each dataset in one transaction, then the tables made from all of them."""
     with without_cycle_collection():
         return _load_all(conn, batches, revisions, progress, log)
@@ -125,8 +153,9 @@ def without_cycle_collection():
         gc.enable()
 
 
-def _load_all(conn: sqlite3.Connection, batches: Iterator[Event], revisions: dict[str, str | None],
-              progress: bool, log) -> dict[str, SourceCounts]:
+def _load_all(
+    conn: sqlite3.Connection, batches: Iterator[Event], revisions: dict[str, str | None], progress: bool, log
+) -> dict[str, SourceCounts]:
     loader = Loader(conn)
     results: dict[str, SourceCounts] = {}
     bar: Any = None
@@ -145,39 +174,62 @@ def _load_all(conn: sqlite3.Connection, batches: Iterator[Event], revisions: dic
             _record_dataset(conn, loader, slug, counts, revisions.get(slug))
             bar.close()
             elapsed = time.monotonic() - t0
-            log(f"{slug}: read {counts.read:,} rows, loaded {counts.loaded:,}, rejected {counts.rejected:,} "
-                f"in {elapsed:.1f}s ({counts.read / max(elapsed, 1e-9):,.0f} rows/s)")
+            log(
+                f"{slug}: read {counts.read:,} rows, loaded {counts.loaded:,}, rejected {counts.rejected:,} "
+                f"in {elapsed:.1f}s ({counts.read / max(elapsed, 1e-9):,.0f} rows/s)"
+            )
         if event == "start":
             slug, t0 = payload, time.monotonic()
             loader.start(slug)
             conn.execute("begin")
-            bar = tqdm(desc=f"{slug:<24}", unit=" rows", unit_scale=True, mininterval=1.0,
-                       disable=None if progress else True)
+            bar = tqdm(
+                desc=f"{slug:<24}", unit=" rows", unit_scale=True, mininterval=1.0, disable=None if progress else True
+            )
     conn.execute("begin")
     conn.executemany(
         "insert into source_files values (?, ?, ?, ?, ?, ?)",
-        ((file_id, slug, path, *astuple(results[slug].files[path]))
-         for (slug, path), file_id in loader.file_ids.items()))
+        (
+            (file_id, slug, path, *astuple(results[slug].files[path]))
+            for (slug, path), file_id in loader.file_ids.items()
+        ),
+    )
     loader.finish_artists()
     conn.execute("commit")
     return results
 
 
-def _record_dataset(conn: sqlite3.Connection, loader: Loader, slug: str, counts: SourceCounts,
-                    revision: str | None) -> None:
+def _record_dataset(
+    conn: sqlite3.Connection, loader: Loader, slug: str, counts: SourceCounts, revision: str | None
+) -> None:
     """The dataset's row in `datasets` and its precomputed genre and year counts."""
     info = dataset(slug)
     genres, years, explicit = loader.stats
     conn.execute(
         "insert into datasets values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?, ?, ?)",
-        (info.slug, info.name, info.publisher, info.licence, info.terms, info.source_url, revision,
-         info.rows_published, counts.read, counts.loaded, counts.rejected, explicit,
-         loader.first_track_id if counts.loaded else None, loader.next_track_id - 1 if counts.loaded else None,
-         info.description))
-    conn.executemany("insert into dataset_genres values (?, ?, ?)",
-                     ((slug, genre, n) for genre, n in sorted(genres.items())))
-    conn.executemany("insert into dataset_years values (?, ?, ?)",
-                     ((slug, year, n) for year, n in sorted(years.items())))
+        (
+            info.slug,
+            info.name,
+            info.publisher,
+            info.licence,
+            info.terms,
+            info.source_url,
+            revision,
+            info.rows_published,
+            counts.read,
+            counts.loaded,
+            counts.rejected,
+            explicit,
+            loader.first_track_id if counts.loaded else None,
+            loader.next_track_id - 1 if counts.loaded else None,
+            info.description,
+        ),
+    )
+    conn.executemany(
+        "insert into dataset_genres values (?, ?, ?)", ((slug, genre, n) for genre, n in sorted(genres.items()))
+    )
+    conn.executemany(
+        "insert into dataset_years values (?, ?, ?)", ((slug, year, n) for year, n in sorted(years.items()))
+    )
 
 
 def read_revision(path: Path) -> str | None:

@@ -34,13 +34,19 @@ def finish(conn: sqlite3.Connection, log, lists) -> None:
         _load_attribution(conn, path, info, records)
     # a column added after the load costs nothing in the rows that never get a value
     conn.execute("alter table tracks add column used_to_train text")
-    conn.execute("update tracks set used_to_train = (select group_concat(name, '; ') from "
-                 "(select distinct m.name from training_use u join models m on m.slug = u.model "
-                 "where u.track_id = tracks.id order by m.name)) "
-                 "where id in (select track_id from training_use where track_id is not null)")
+    conn.execute(
+        "update tracks set used_to_train = (select group_concat(name, '; ') from "
+        "(select distinct m.name from training_use u join models m on m.slug = u.model "
+        "where u.track_id = tracks.id order by m.name)) "
+        "where id in (select track_id from training_use where track_id is not null)"
+    )
     conn.execute("commit")
     log(f"  attribution lists: {time.monotonic() - t0:.1f}s")
-    step(conn, log, "duplicates", """
+    step(
+        conn,
+        log,
+        "duplicates",
+        """
         begin;
         -- ids met more than once anywhere: one pass over the source_id index, no sort
         create temp table repeated as select source_id from tracks group by source_id having count(*) > 1;
@@ -61,8 +67,13 @@ def finish(conn: sqlite3.Connection, log, lists) -> None:
         drop table repeated;
         drop table copies;
         commit;
-    """)
-    step(conn, log, "title keys", """
+    """,
+    )
+    step(
+        conn,
+        log,
+        "title keys",
+        """
         begin;
         -- sorted once here: inserted in artist order during the load, this clustered table would be rebuilt
         -- page by page at random
@@ -81,7 +92,8 @@ def finish(conn: sqlite3.Connection, log, lists) -> None:
                   group by k.artist_id, k.title_key having count(distinct d.slug) > 1) as shared
             join tracks on tracks.id = shared.first_track_id;
         commit;
-    """)
+    """,
+    )
     write_summaries(conn, log)  # the charts' and headline figures' tables (ingest/summaries.py)
     search_index.build(conn, log)  # full-text indexes of folded text, artist keys, the typo index
     track_counts.build(conn, log)
@@ -95,20 +107,51 @@ def _load_attribution(conn, path: Path, info, records) -> None:
         if isinstance(record, Problem):
             problems.append((record.dataset, record.file, record.row, record.reason, record.raw))
             continue
-        track = conn.execute("select id, licence_code from tracks where source_id = ? and dataset = ? "
-                             "order by id limit 1", [record.source_id, info.dataset]).fetchone()
+        track = conn.execute(
+            "select id, licence_code from tracks where source_id = ? and dataset = ? order by id limit 1",
+            [record.source_id, info.dataset],
+        ).fetchone()
         stated = licence_code(record.licence) if record.licence else None
         if track:
             matched += 1
         dataset_code = track[1] if track else None
-        rows.append((info.slug, info.dataset if track else None, record.source_id, track[0] if track else None,
-                     record.title, record.author, artist_key(record.author) if record.author else None,
-                     record.licence, stated, record.url, dataset_code,
-                     None if not (stated and dataset_code) else int(stated != dataset_code), record.row))
-    conn.execute("insert into models values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 (info.slug, info.name, info.maker, info.released, info.source_url, path.name,
-                  attribution.revision(path), info.licence_claims, len(records), matched, len(problems)))
-    conn.executemany("insert into training_use (model, dataset, source_id, track_id, title, author, author_key, "
-                     "licence, licence_code, url, dataset_licence_code, licence_disagrees, list_row) "
-                     "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        rows.append(
+            (
+                info.slug,
+                info.dataset if track else None,
+                record.source_id,
+                track[0] if track else None,
+                record.title,
+                record.author,
+                artist_key(record.author) if record.author else None,
+                record.licence,
+                stated,
+                record.url,
+                dataset_code,
+                None if not (stated and dataset_code) else int(stated != dataset_code),
+                record.row,
+            )
+        )
+    conn.execute(
+        "insert into models values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            info.slug,
+            info.name,
+            info.maker,
+            info.released,
+            info.source_url,
+            path.name,
+            attribution.revision(path),
+            info.licence_claims,
+            len(records),
+            matched,
+            len(problems),
+        ),
+    )
+    conn.executemany(
+        "insert into training_use (model, dataset, source_id, track_id, title, author, author_key, "
+        "licence, licence_code, url, dataset_licence_code, licence_disagrees, list_row) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
     conn.executemany("insert into problems (dataset, file, line, reason, raw) values (?, ?, ?, ?, ?)", problems)

@@ -33,8 +33,11 @@ def prepare_inspect_data(db: Path, served_as: Path) -> Path:
     data = {}
     if path.exists():
         try:
-            data = {name: entry for name, entry in json.loads(path.read_text()).items()
-                    if (served_as.parent / entry.get("file", "")).exists() and name != served_as.stem}
+            data = {
+                name: entry
+                for name, entry in json.loads(path.read_text()).items()
+                if (served_as.parent / entry.get("file", "")).exists() and name != served_as.stem
+            }
         except ValueError:
             data = {}
     data[served_as.stem] = inspect_entry(db, served_as)

@@ -74,15 +74,21 @@ class Loader:
     def finish_dataset(self) -> SourceCounts:
         self.conn.executemany(
             "insert into artist_datasets values (?, ?, ?, ?)",
-            ((artist, self.dataset, n, primary) for artist, (n, primary) in sorted(self.per_artist.items())))
-        self.conn.executemany("insert into dataset_licences values (?, ?, ?)",
-                              ((self.dataset, code, n) for code, n in sorted(self.licences.items(),
-                                                                            key=lambda item: (item[0] is None, item[0]))))
+            ((artist, self.dataset, n, primary) for artist, (n, primary) in sorted(self.per_artist.items())),
+        )
+        self.conn.executemany(
+            "insert into dataset_licences values (?, ?, ?)",
+            (
+                (self.dataset, code, n)
+                for code, n in sorted(self.licences.items(), key=lambda item: (item[0] is None, item[0]))
+            ),
+        )
         for metric, heap in self.tops.items():
             best = sorted(((value, -negative_id) for value, negative_id in heap), key=lambda v: (-v[0], v[1]))
-            self.conn.executemany("insert into top_tracks values (?, ?, ?, ?, ?)",
-                                  ((self.dataset, metric, n, track, value) for n, (value, track) in
-                                   enumerate(best, start=1)))
+            self.conn.executemany(
+                "insert into top_tracks values (?, ?, ?, ?, ?)",
+                ((self.dataset, metric, n, track, value) for n, (value, track) in enumerate(best, start=1)),
+            )
         return self.counts
 
     def _file_id(self, path: str) -> int:
@@ -162,17 +168,21 @@ class Loader:
             conn.executemany("insert into artist_sources values (?, ?, ?, ?, ?, ?)", sources)
         whole = len(tracks) - len(tracks) % ROWS_PER_INSERT
         for start in range(0, whole, ROWS_PER_INSERT):
-            conn.execute(self._insert_many, list(itertools.chain.from_iterable(tracks[start:start + ROWS_PER_INSERT])))
+            conn.execute(
+                self._insert_many, list(itertools.chain.from_iterable(tracks[start : start + ROWS_PER_INSERT]))
+            )
         if whole < len(tracks):
             conn.executemany(self._insert_one, tracks[whole:])
         if credits_rows:
-            conn.executemany("insert into track_artists (track_id, position, artist_id, role_code, artist_source_id) "
-                             "values (?, ?, ?, ?, ?)", credits_rows)
+            conn.executemany(
+                "insert into track_artists (track_id, position, artist_id, role_code, artist_source_id) "
+                "values (?, ?, ?, ?, ?)",
+                credits_rows,
+            )
         if links_rows:
             conn.executemany("insert into youtube_links values (?, ?, ?, ?)", links_rows)
         if problems:
-            conn.executemany("insert into problems (dataset, file, line, reason, raw) values (?, ?, ?, ?, ?)",
-                             problems)
+            conn.executemany("insert into problems (dataset, file, line, reason, raw) values (?, ?, ?, ?, ?)", problems)
         if title_keys:
             conn.executemany("insert into temp.title_keys_load values (?, ?, ?)", title_keys)
 
@@ -192,9 +202,16 @@ class Loader:
                 best[artist] = (n, spelling)
         self.conn.executemany(
             "insert into artists (id, key, name, match_key, tracks) values (?, ?, ?, ?, ?)",
-            ((artist, self.artist_keys[artist], name, match_key(name), self.artist_tracks[artist])
-             for artist, (_, name) in sorted(best.items())))
-        self.conn.executemany("insert into artist_names values (?, ?, ?)",
-                              sorted((artist, spelling, n) for spelling, (artist, n) in self.spellings.items()))
-        self.conn.executemany("insert into fma_artists values (?, ?, ?, ?, ?, ?, ?, ?)",
-                              (astuple(a) for _, a in sorted(self.fma_artists.items())))
+            (
+                (artist, self.artist_keys[artist], name, match_key(name), self.artist_tracks[artist])
+                for artist, (_, name) in sorted(best.items())
+            ),
+        )
+        self.conn.executemany(
+            "insert into artist_names values (?, ?, ?)",
+            sorted((artist, spelling, n) for spelling, (artist, n) in self.spellings.items()),
+        )
+        self.conn.executemany(
+            "insert into fma_artists values (?, ?, ?, ?, ?, ?, ?, ?)",
+            (astuple(a) for _, a in sorted(self.fma_artists.items())),
+        )

@@ -83,8 +83,7 @@ def _run(sources: dict[str, Path], queue, parent: int) -> None:
 
     try:
         readers = all_sources()
-        for event in events((slug, module.read(sources[slug])) for slug, module in readers.items()
-                            if slug in sources):
+        for event in events((slug, module.read(sources[slug])) for slug, module in readers.items() if slug in sources):
             put(event)
     except SourceError as error:
         put(("source_error", (error.path, error.message)))

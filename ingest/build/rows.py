@@ -38,8 +38,12 @@ def prepare(record: Track | Problem, keys: dict[str, str]) -> tuple:
         featured = split_featured(title)[1]
         if featured:
             folded = {fold(name) for name in featured}
-            credits = [Credit(c.name, "featured", c.source_artist_id, c.url, c.location, c.latitude, c.longitude)
-                       if c.role == "primary" and fold(c.name) in folded else c for c in credits]
+            credits = [
+                Credit(c.name, "featured", c.source_artist_id, c.url, c.location, c.latitude, c.longitude)
+                if c.role == "primary" and fold(c.name) in folded
+                else c
+                for c in credits
+            ]
             credited = {fold(c.name) for c in credits}
             credits += [Credit(name, "featured") for name in featured if fold(name) not in credited]
     out = []
@@ -54,22 +58,45 @@ def prepare(record: Track | Problem, keys: dict[str, str]) -> tuple:
         if (key, credit.role) in seen:
             continue
         seen.add((key, credit.role))
-        out.append((key, name, credit.role, credit.source_artist_id, credit.url, credit.location, credit.latitude,
-                    credit.longitude))
-    links = tuple((video, None if video else link) for link in record.youtube_links
-                  for video in (youtube_video_id(link),))
+        out.append(
+            (
+                key,
+                name,
+                credit.role,
+                credit.source_artist_id,
+                credit.url,
+                credit.location,
+                credit.latitude,
+                credit.longitude,
+            )
+        )
+    links = tuple(
+        (video, None if video else link) for link in record.youtube_links for video in (youtube_video_id(link),)
+    )
     url = record.url
     if url and record.dataset in DERIVED_URLS and url == DERIVED_URLS[record.dataset].format(record.source_id):
         url = None
     elif url:
         url = stored_page_url(record.dataset, url)
     values = (  # TRACK_VALUE_COLUMNS
-        record.source_id, title, record.artist_credit, record.album, record.duration_s, url,
-        record.release_year, None if record.explicit is None else int(record.explicit), record.views,
-        record.views_text, record.popularity, record.listens,
+        record.source_id,
+        title,
+        record.artist_credit,
+        record.album,
+        record.duration_s,
+        url,
+        record.release_year,
+        None if record.explicit is None else int(record.explicit),
+        record.views,
+        record.views_text,
+        record.popularity,
+        record.listens,
         orjson.dumps(record.genres).decode() if record.genres else None,
         record.licence,
         licence_code(record.licence, record.licence_url) if record.licence or record.licence_url else None,
-        record.licence_url, record.language, record.album_id, record.album_url,
+        record.licence_url,
+        record.language,
+        record.album_id,
+        record.album_url,
     )
     return record.file, record.row, values, tuple(out), links, title_key(title)[0] if title else "", None, None

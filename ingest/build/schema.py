@@ -10,7 +10,8 @@ from ..datasets import dataset_sql, derived_url_sql, page_url_sql
 
 ROLES = ("primary", "featured", "writer")  # track_artists.role, by role_code
 
-SCHEMA = """
+SCHEMA = (
+    """
 create table datasets (
     slug text primary key,
     name text not null,
@@ -202,8 +203,14 @@ create table problems (
     reason text not null,
     raw text
 );
-""".replace("DERIVED_URL_SQL", derived_url_sql()).replace("PAGE_URL_SQL", page_url_sql()).replace("DATASET_SQL", dataset_sql()).replace(
-    "ROLE_SQL", "case role_code " + " ".join(f"when {code} then '{role}'" for code, role in enumerate(ROLES)) + " end")
+""".replace("DERIVED_URL_SQL", derived_url_sql())
+    .replace("PAGE_URL_SQL", page_url_sql())
+    .replace("DATASET_SQL", dataset_sql())
+    .replace(
+        "ROLE_SQL",
+        "case role_code " + " ".join(f"when {code} then '{role}'" for code, role in enumerate(ROLES)) + " end",
+    )
+)
 
 INDEXES = """
 -- by publisher id (links, duplicates); browsing one dataset needs no index: it is one range of track ids
@@ -227,9 +234,27 @@ create index shared_recordings_order on shared_recordings(datasets desc, tracks 
 
 # A track's stored values as rows.prepare() makes them, in this order; the loader adds the id (which gives the
 # dataset) and where it was read (source_file, source_row).
-TRACK_VALUE_COLUMNS = ("source_id", "title", "artist_credit", "album", "duration_s", "page_url", "release_year",
-                       "explicit", "views", "views_text", "popularity", "listens", "genres", "licence",
-                       "licence_code", "licence_url", "language", "album_id", "album_url")
+TRACK_VALUE_COLUMNS = (
+    "source_id",
+    "title",
+    "artist_credit",
+    "album",
+    "duration_s",
+    "page_url",
+    "release_year",
+    "explicit",
+    "views",
+    "views_text",
+    "popularity",
+    "listens",
+    "genres",
+    "licence",
+    "licence_code",
+    "licence_url",
+    "language",
+    "album_id",
+    "album_url",
+)
 TRACK_COLUMNS = ("id", *TRACK_VALUE_COLUMNS, "source_file", "source_row")
 
 

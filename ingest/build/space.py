@@ -51,9 +51,11 @@ def check_space(out: Path, sources: dict[str, Path]) -> None:
     needed = required_bytes(sources)
     free = shutil.disk_usage(out.parent).free
     if free < needed:
-        raise DiskFull(f"not enough disk space for the build: it needs about {megabytes(needed)} in {out.parent} "
-                       f"(estimated from the sources' sizes) and {megabytes(free)} are free; free some space or "
-                       "build elsewhere with --out")
+        raise DiskFull(
+            f"not enough disk space for the build: it needs about {megabytes(needed)} in {out.parent} "
+            f"(estimated from the sources' sizes) and {megabytes(free)} are free; free some space or "
+            "build elsewhere with --out"
+        )
 
 
 def is_disk_full(error: BaseException) -> bool:
@@ -63,8 +65,10 @@ def is_disk_full(error: BaseException) -> bool:
 
 
 def disk_full(out: Path) -> DiskFull:
-    return DiskFull(f"the disk holding {out.parent} filled up during the build ({megabytes(shutil.disk_usage(out.parent).free)} "
-                    "free now); free some space or build elsewhere with --out")
+    return DiskFull(
+        f"the disk holding {out.parent} filled up during the build ({megabytes(shutil.disk_usage(out.parent).free)} "
+        "free now); free some space or build elsewhere with --out"
+    )
 
 
 def megabytes(n: int) -> str:

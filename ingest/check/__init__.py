@@ -24,21 +24,70 @@ Bases of a match, best first:
 
 import sqlite3
 
-from .matching import (DURATION_TOLERANCE_S, FUZZY_MAX, FUZZY_THRESHOLD, MAX_MATCHES_PER_ROW, SCORE_ID,
-                       SCORE_NORMALIZED, match_catalogue)
-from .reading import (ALIASES, ENCODINGS, FIELDS, Catalogue, CatalogueError, CatalogueRow, Preview, parse_duration,
-                      read_catalogue, template_csv)
-from .report import (build_report, dataset_info, report_csv, report_json, report_rows, report_sha256,
-                     spreadsheet_safe, summary_lines, utc_now)
+from .matching import (
+    DURATION_TOLERANCE_S,
+    FUZZY_MAX,
+    FUZZY_THRESHOLD,
+    MAX_MATCHES_PER_ROW,
+    SCORE_ID,
+    SCORE_NORMALIZED,
+    match_catalogue,
+)
+from .reading import (
+    ALIASES,
+    ENCODINGS,
+    FIELDS,
+    Catalogue,
+    CatalogueError,
+    CatalogueRow,
+    Preview,
+    parse_duration,
+    read_catalogue,
+    template_csv,
+)
+from .report import (
+    build_report,
+    dataset_info,
+    report_csv,
+    report_json,
+    report_rows,
+    report_sha256,
+    spreadsheet_safe,
+    summary_lines,
+    utc_now,
+)
 
-__all__ = ["ALIASES", "ENCODINGS", "FIELDS", "Catalogue", "CatalogueError", "CatalogueRow", "DURATION_TOLERANCE_S",
-           "FUZZY_MAX", "FUZZY_THRESHOLD", "MAX_MATCHES_PER_ROW", "Preview", "SCORE_ID", "SCORE_NORMALIZED",
-           "check_catalogue", "parse_duration", "read_catalogue", "report_csv", "report_json", "report_rows",
-           "report_sha256", "spreadsheet_safe", "summary_lines", "template_csv", "utc_now"]
+__all__ = [
+    "ALIASES",
+    "ENCODINGS",
+    "FIELDS",
+    "Catalogue",
+    "CatalogueError",
+    "CatalogueRow",
+    "DURATION_TOLERANCE_S",
+    "FUZZY_MAX",
+    "FUZZY_THRESHOLD",
+    "MAX_MATCHES_PER_ROW",
+    "Preview",
+    "SCORE_ID",
+    "SCORE_NORMALIZED",
+    "check_catalogue",
+    "parse_duration",
+    "read_catalogue",
+    "report_csv",
+    "report_json",
+    "report_rows",
+    "report_sha256",
+    "spreadsheet_safe",
+    "summary_lines",
+    "template_csv",
+    "utc_now",
+]
 
 
-def check_catalogue(conn: sqlite3.Connection, catalogue: Catalogue, *, time_budget_s: float | None = None,
-                    progress=None) -> dict:
+def check_catalogue(
+    conn: sqlite3.Connection, catalogue: Catalogue, *, time_budget_s: float | None = None, progress=None
+) -> dict:
     """Check every readable row of `catalogue` against the database; returns the report body (see `report_json`).
     With a time budget the check stops when it runs out and the report says how many rows were checked;
     `progress(done, total)` hears how far it is."""

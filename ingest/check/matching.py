@@ -11,15 +11,23 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz, process
 
 from ..datasets import SLUGS
 from ..lookup import link_queries
-from ..normalize import (fold, match_key, match_words, recording_versions, split_artist, split_names, split_title,
-                         title_key)
+from ..normalize import (
+    fold,
+    match_key,
+    match_words,
+    recording_versions,
+    split_artist,
+    split_names,
+    split_title,
+    title_key,
+)
 from .reading import Catalogue, CatalogueRow
 
 DATASETS = SLUGS
@@ -120,16 +128,21 @@ class Matcher:
         for link in row.links:
             for query in link_queries(link):
                 if query.finds == "tracks" and (self.has_page_index or not query.by_page_url):
-                    out += [Match(track_id, query.dataset, query.basis, SCORE_ID, query.note)
-                            for (track_id,) in self.query(query.sql, query.params)]
+                    out += [
+                        Match(track_id, query.dataset, query.basis, SCORE_ID, query.note)
+                        for (track_id,) in self.query(query.sql, query.params)
+                    ]
         return out
 
     # artists ---------------------------------------------------------------------------------------------------
     def _exact(self, name: str) -> tuple[int, ...]:
         key = match_key(name)
         if key not in self.exact_artists:
-            self.exact_artists[key] = tuple(r[0] for r in self.query(
-                "select id from artists where match_key = ? order by id", (key,))) if key else ()
+            self.exact_artists[key] = (
+                tuple(r[0] for r in self.query("select id from artists where match_key = ? order by id", (key,)))
+                if key
+                else ()
+            )
         return self.exact_artists[key]
 
     def _fuzzy(self, name: str) -> list[tuple[int, float]]:
@@ -141,11 +154,19 @@ class Matcher:
         words = list(dict.fromkeys(re.findall(r"[^\W_]+", fold(name))))[:8]
         if words and self.has_artists_fts:
             query = " OR ".join(f'"{word}"' for word in words)
-            candidates = self.query("select a.id, a.name from artists_fts join artists a on a.id = artists_fts.rowid "
-                                     "where artists_fts match ? order by rank, a.id limit ?", (query, FTS_CANDIDATES))
-            found = sorted(((artist, similarity) for artist, candidate in candidates
-                            if (similarity := name_similarity(name, candidate)) >= FUZZY_THRESHOLD),
-                           key=lambda pair: (-pair[1], pair[0]))[:ARTIST_CANDIDATES]
+            candidates = self.query(
+                "select a.id, a.name from artists_fts join artists a on a.id = artists_fts.rowid "
+                "where artists_fts match ? order by rank, a.id limit ?",
+                (query, FTS_CANDIDATES),
+            )
+            found = sorted(
+                (
+                    (artist, similarity)
+                    for artist, candidate in candidates
+                    if (similarity := name_similarity(name, candidate)) >= FUZZY_THRESHOLD
+                ),
+                key=lambda pair: (-pair[1], pair[0]),
+            )[:ARTIST_CANDIDATES]
         self.fuzzy_artists[name] = found
         return found
 
@@ -173,14 +194,17 @@ class Matcher:
     def artist_titles(self, artist_id: int) -> ArtistTitles:
         return ArtistTitles(self, artist_id)
 
-    def tracks(self, entries: list[tuple[str, str]]) -> list[tuple]:
+    def tracks(self, entries: Iterable[tuple[str | None, str]]) -> list[tuple]:
         """(track id, dataset, duration, title) of the tracks behind some `artist_titles` entries."""
         ids = sorted({int(track_id) for _, track_ids in entries for track_id in track_ids.split(",")})
         rows = []
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            rows += self.query("select id, dataset, duration_s, title from tracks "
-                                f"where id in ({', '.join('?' * len(chunk))}) order by id", chunk)
+            chunk = ids[start : start + 500]
+            rows += self.query(
+                "select id, dataset, duration_s, title from tracks "
+                f"where id in ({', '.join('?' * len(chunk))}) order by id",
+                chunk,
+            )
         return rows
 
 
@@ -198,16 +222,26 @@ class ArtistTitles:
         """[(None, the tracks' ids, comma-separated)] under one title key, or []."""
         if self.by_key is not None:
             return self.by_key.get(key, [])
-        return [(None, ids) for (ids,) in self.matcher.query(
-            "select group_concat(track_id) from artist_title_keys where artist_id = ? and title_key = ?",
-            (self.artist_id, key)) if ids]
+        return [
+            (None, ids)
+            for (ids,) in self.matcher.query(
+                "select group_concat(track_id) from artist_title_keys where artist_id = ? and title_key = ?",
+                (self.artist_id, key),
+            )
+            if ids
+        ]
 
     def every(self) -> dict[str, list[tuple[None, str]]]:
         """Title key → `get(key)` for all the artist's titles, read once."""
         if self.by_key is None:
-            self.by_key = {key: [(None, ids)] for key, ids in self.matcher.query(
-                "select title_key, group_concat(track_id) from artist_title_keys where artist_id = ? "
-                "group by title_key", (self.artist_id,))}
+            self.by_key = {
+                key: [(None, ids)]
+                for key, ids in self.matcher.query(
+                    "select title_key, group_concat(track_id) from artist_title_keys where artist_id = ? "
+                    "group by title_key",
+                    (self.artist_id,),
+                )
+            }
         return self.by_key
 
 
@@ -215,8 +249,14 @@ def _durations_differ(a: float | None, b: float | None) -> bool:
     return a is not None and b is not None and abs(a - b) > DURATION_TOLERANCE_S
 
 
-def title_matches(matcher: Matcher, row: CatalogueRow, titles: ArtistTitles,
-                  artist_id: int, exact_artist: bool, artist_similarity: float) -> tuple[list[Match], list[Match]]:
+def title_matches(
+    matcher: Matcher,
+    row: CatalogueRow,
+    titles: ArtistTitles,
+    artist_id: int,
+    exact_artist: bool,
+    artist_similarity: float,
+) -> tuple[list[Match], list[Match]]:
     """(normalized, fuzzy) matches of the row's title among one artist's tracks (`Matcher.artist_titles`)."""
     key, versions = title_key(row.values["title"])
     if row.values.get("version"):  # a Version / Mix column is a version tag of the title
@@ -230,8 +270,13 @@ def title_matches(matcher: Matcher, row: CatalogueRow, titles: ArtistTitles,
             score, notes = SCORE_NORMALIZED, []
             if recording_versions(theirs) != mine:
                 score -= VERSION_PENALTY
-                notes.append("another recording: " + (", ".join(theirs) or "no version tag")
-                             + " (yours: " + (", ".join(versions) or "no version tag") + ")")
+                notes.append(
+                    "another recording: "
+                    + (", ".join(theirs) or "no version tag")
+                    + " (yours: "
+                    + (", ".join(versions) or "no version tag")
+                    + ")"
+                )
             elif theirs:
                 notes.append("dataset's version tag: " + ", ".join(theirs))
             if _durations_differ(row.duration_s, duration):
@@ -239,21 +284,32 @@ def title_matches(matcher: Matcher, row: CatalogueRow, titles: ArtistTitles,
                 notes.append(f"durations differ by {abs(row.duration_s - duration):.0f} s")
             normalized.append(Match(track_id, dataset, "normalized", score, "; ".join(notes), frozenset([artist_id])))
         elif not _durations_differ(row.duration_s, duration):
-            fuzzy.append(Match(track_id, dataset, "fuzzy", min(int(artist_similarity), FUZZY_MAX),
-                               "same title; " + artist_note, frozenset([artist_id])))
+            fuzzy.append(
+                Match(
+                    track_id,
+                    dataset,
+                    "fuzzy",
+                    min(int(artist_similarity), FUZZY_MAX),
+                    "same title; " + artist_note,
+                    frozenset([artist_id]),
+                )
+            )
     if normalized or len(key) < 4:
         return normalized, fuzzy
     digits = _digits(key)
     by_key = titles.every()
-    for other, similarity, _ in process.extract(key, list(by_key), scorer=fuzz.ratio,
-                                                score_cutoff=FUZZY_THRESHOLD, limit=None):
+    for other, similarity, _ in process.extract(
+        key, list(by_key), scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
+    ):
         if other == key or _digits(other) != digits:
             continue
         score = min(int(similarity), int(artist_similarity), FUZZY_MAX)
         note = "; ".join(filter(None, [f"title {int(similarity)}% similar", artist_note]))
-        fuzzy += [Match(track_id, dataset, "fuzzy", score, note, frozenset([artist_id]))
-                  for track_id, dataset, duration, _ in matcher.tracks(by_key[other])
-                  if not _durations_differ(row.duration_s, duration)]
+        fuzzy += [
+            Match(track_id, dataset, "fuzzy", score, note, frozenset([artist_id]))
+            for track_id, dataset, duration, _ in matcher.tracks(by_key[other])
+            if not _durations_differ(row.duration_s, duration)
+        ]
     return normalized, fuzzy
 
 
@@ -264,8 +320,13 @@ class Matching:
     matcher: Matcher
 
 
-def match_catalogue(conn: sqlite3.Connection, catalogue: Catalogue, *, time_budget_s: float | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> Matching:
+def match_catalogue(
+    conn: sqlite3.Connection,
+    catalogue: Catalogue,
+    *,
+    time_budget_s: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Matching:
     """Match every readable row against the database.
 
     With a time budget the check stops when it runs out (a progress handler interrupts a long query too) and the
@@ -329,4 +390,3 @@ def match_catalogue(conn: sqlite3.Connection, catalogue: Catalogue, *, time_budg
                 _better(matches, match)
         results[row.line] = sorted(matches.values(), key=Match.rank)
     return Matching(results, stopped, matcher)
-

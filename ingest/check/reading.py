@@ -27,6 +27,7 @@ import re
 import statistics
 import unicodedata
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..links import YOUTUBE_ID, Link, parse_link
@@ -51,46 +52,207 @@ FIELDS = {  # field → what it holds, in the order the report lists them
 # Header names (folded, punctuation as spaces) → the field they fill. A later tuple (`Release Artist`) fills in
 # only where the columns of an earlier one are empty.
 ALIASES: dict[str, tuple[tuple[str, ...], ...]] = {
-    "artist": (("artist", "artists", "artist s", "artist name", "artist names", "artist credit", "track artist",
-                "track artists", "track artist s", "track artist name", "display artist", "display artists",
-                "main artist", "main artists", "main artist s", "primary artist", "primary artists",
-                "primary artist s", "performer", "performers", "performing artist", "recording artist", "band",
-                "interpret", "interprete", "kunstler", "artiste", "artista"),
-               ("release artist", "release artists", "album artist", "album artists", "product artist")),
-    "featured": (("featured artist", "featured artists", "featured artist s", "featuring", "feat", "feat artist",
-                  "featured"),),
-    "title": (("title", "track", "track title", "track name", "song", "song title", "song name", "name",
-               "recording", "recording title", "work title", "titel", "titre", "titulo", "titolo"),),
-    "version": (("version", "versions", "mix", "mix version", "version mix", "version title", "track version",
-                 "mix name", "remix", "subtitle"),),
-    "album": (("album", "album title", "album name", "release", "release title", "release name", "product title",
-               "product name"),),
+    "artist": (
+        (
+            "artist",
+            "artists",
+            "artist s",
+            "artist name",
+            "artist names",
+            "artist credit",
+            "track artist",
+            "track artists",
+            "track artist s",
+            "track artist name",
+            "display artist",
+            "display artists",
+            "main artist",
+            "main artists",
+            "main artist s",
+            "primary artist",
+            "primary artists",
+            "primary artist s",
+            "performer",
+            "performers",
+            "performing artist",
+            "recording artist",
+            "band",
+            "interpret",
+            "interprete",
+            "kunstler",
+            "artiste",
+            "artista",
+        ),
+        ("release artist", "release artists", "album artist", "album artists", "product artist"),
+    ),
+    "featured": (
+        ("featured artist", "featured artists", "featured artist s", "featuring", "feat", "feat artist", "featured"),
+    ),
+    "title": (
+        (
+            "title",
+            "track",
+            "track title",
+            "track name",
+            "song",
+            "song title",
+            "song name",
+            "name",
+            "recording",
+            "recording title",
+            "work title",
+            "titel",
+            "titre",
+            "titulo",
+            "titolo",
+        ),
+    ),
+    "version": (
+        (
+            "version",
+            "versions",
+            "mix",
+            "mix version",
+            "version mix",
+            "version title",
+            "track version",
+            "mix name",
+            "remix",
+            "subtitle",
+        ),
+    ),
+    "album": (
+        (
+            "album",
+            "album title",
+            "album name",
+            "release",
+            "release title",
+            "release name",
+            "product title",
+            "product name",
+        ),
+    ),
     "isrc": (("isrc", "isrc code", "isrcs", "track isrc"),),
     "upc": (("upc", "ean", "upc ean", "ean upc", "barcode", "product upc", "release upc", "album upc"),),
-    "catalog_number": (("catalog number", "catalogue number", "catalog no", "catalogue no", "catalog", "catalogue",
-                        "cat no", "cat number", "cat", "catalog id", "catalogue id", "label catalog number"),),
-    "duration": (("duration", "duration s", "duration sec", "duration secs", "duration seconds", "length",
-                  "length s", "time", "runtime", "track duration", "track length", "track time", "play time",
-                  "playtime", "duration mm ss", "duration m ss", "duration hh mm ss", "duration h mm ss",
-                  "length mm ss", "track length mm ss", "dauer", "lange", "laenge", "duree", "duracion", "durata"),),
-    "duration_ms": (("duration ms", "length ms", "track duration ms", "duration in ms", "duration milliseconds",
-                     "duration msec", "track length ms"),),
-    "youtube": (("youtube", "youtube id", "youtube url", "youtube link", "youtube video", "youtube video id",
-                 "youtube music", "youtube music url", "yt", "yt id", "video", "video id", "video url"),),
-    "spotify": (("spotify", "spotify id", "spotify url", "spotify uri", "spotify link", "spotify track",
-                 "spotify track id", "spotify track url", "spotify track uri"),),
-    "url": (("url", "link", "links", "genius", "genius url", "genius link", "fma", "fma url", "fma link",
-             "page", "page url", "source url"),),
+    "catalog_number": (
+        (
+            "catalog number",
+            "catalogue number",
+            "catalog no",
+            "catalogue no",
+            "catalog",
+            "catalogue",
+            "cat no",
+            "cat number",
+            "cat",
+            "catalog id",
+            "catalogue id",
+            "label catalog number",
+        ),
+    ),
+    "duration": (
+        (
+            "duration",
+            "duration s",
+            "duration sec",
+            "duration secs",
+            "duration seconds",
+            "length",
+            "length s",
+            "time",
+            "runtime",
+            "track duration",
+            "track length",
+            "track time",
+            "play time",
+            "playtime",
+            "duration mm ss",
+            "duration m ss",
+            "duration hh mm ss",
+            "duration h mm ss",
+            "length mm ss",
+            "track length mm ss",
+            "dauer",
+            "lange",
+            "laenge",
+            "duree",
+            "duracion",
+            "durata",
+        ),
+    ),
+    "duration_ms": (
+        (
+            "duration ms",
+            "length ms",
+            "track duration ms",
+            "duration in ms",
+            "duration milliseconds",
+            "duration msec",
+            "track length ms",
+        ),
+    ),
+    "youtube": (
+        (
+            "youtube",
+            "youtube id",
+            "youtube url",
+            "youtube link",
+            "youtube video",
+            "youtube video id",
+            "youtube music",
+            "youtube music url",
+            "yt",
+            "yt id",
+            "video",
+            "video id",
+            "video url",
+        ),
+    ),
+    "spotify": (
+        (
+            "spotify",
+            "spotify id",
+            "spotify url",
+            "spotify uri",
+            "spotify link",
+            "spotify track",
+            "spotify track id",
+            "spotify track url",
+            "spotify track uri",
+        ),
+    ),
+    "url": (
+        (
+            "url",
+            "link",
+            "links",
+            "genius",
+            "genius url",
+            "genius link",
+            "fma",
+            "fma url",
+            "fma link",
+            "page",
+            "page url",
+            "source url",
+        ),
+    ),
 }
-_HEADER_FIELD = {alias: (name, tier) for name, tiers in ALIASES.items()
-                 for tier, aliases in enumerate(tiers) for alias in aliases}
+_HEADER_FIELD = {
+    alias: (name, tier) for name, tiers in ALIASES.items() for tier, aliases in enumerate(tiers) for alias in aliases
+}
 ID_FIELDS = ("youtube", "spotify", "url")
 TEMPLATE_COLUMNS = ("artist", "title", "version", "album", "duration", "isrc", "upc", "youtube", "spotify", "url")
 
 ENCODINGS = {  # what a caller may impose, and the names the report gives
-    "utf-8": "UTF-8", "utf-16": "UTF-16", "cp1252": "Windows-1252 (Western; Excel's CSV on Windows)",
-    "latin_1": "Latin-1 (ISO 8859-1)", "mac_roman": "Mac Roman (Excel on older Macs)",
-    "cp1250": "Windows-1250 (Central European)", "cp1251": "Windows-1251 (Cyrillic)",
+    "utf-8": "UTF-8",
+    "utf-16": "UTF-16",
+    "cp1252": "Windows-1252 (Western; Excel's CSV on Windows)",
+    "latin_1": "Latin-1 (ISO 8859-1)",
+    "mac_roman": "Mac Roman (Excel on older Macs)",
+    "cp1250": "Windows-1250 (Central European)",
+    "cp1251": "Windows-1251 (Cyrillic)",
     "cp932": "Shift-JIS (Windows-932, Japanese)",
 }
 DETECTED = ("cp1252", "mac_roman", "cp1251", "cp932")  # tried when the file is not UTF-8 or UTF-16
@@ -101,8 +263,9 @@ BLANK_ROWS_STOP = 1_000
 
 _ISRC = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}\d{7}$")
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d+):(\d{1,2}(?:[.,]\d+)?)$")
-_ISO = re.compile(r"^P(?:(\d+(?:[.,]\d+)?)D)?T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?$",
-                  re.IGNORECASE)
+_ISO = re.compile(
+    r"^P(?:(\d+(?:[.,]\d+)?)D)?T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?$", re.IGNORECASE
+)
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
 _PASTE_LINE = re.compile(r"^\s*(?:\d{1,5}[.)]\s+)?(?P<artist>.+?)\s+[-–—]\s+(?P<title>.+?)\s*$")
 
@@ -120,6 +283,7 @@ class CatalogueError(Exception):
 @dataclass
 class Preview:
     """The start of a file whose columns need mapping: its header cells, a few rows, and what was recognised."""
+
     header: list[str]
     rows: list[list[str]]
     recognised: dict[int, str]  # column index → field
@@ -184,7 +348,7 @@ def _plausibility(text: str) -> int:
     for i, ch in enumerate(text):
         if ch.isascii():
             continue
-        before, after = text[i - 1:i], text[i + 1:i + 2]
+        before, after = text[i - 1 : i], text[i + 1 : i + 2]
         in_word = before.isalpha() or after.isalpha()
         category = unicodedata.category(ch)
         if category.startswith("C"):
@@ -239,16 +403,20 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str, bool]:
         try:
             return data.decode(codec), ENCODINGS[encoding], False
         except UnicodeDecodeError as error:
-            line = data[:error.start].count(b"\n") + 1
-            raise CatalogueError(f"line {line}: the file is not {ENCODINGS[encoding]} (byte "
-                                 f"{data[error.start]:#04x}); choose another encoding") from None
+            line = data[: error.start].count(b"\n") + 1
+            raise CatalogueError(
+                f"line {line}: the file is not {ENCODINGS[encoding]} (byte "
+                f"{data[error.start]:#04x}); choose another encoding"
+            ) from None
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "UTF-8 with BOM", False
         except UnicodeDecodeError as error:
-            line = data[3:3 + error.start].count(b"\n") + 1
-            raise CatalogueError(f"line {line}: the file starts as UTF-8 but is not (byte "
-                                 f"{data[3 + error.start]:#04x}): save it again as \"CSV UTF-8\"") from None
+            line = data[3 : 3 + error.start].count(b"\n") + 1
+            raise CatalogueError(
+                f"line {line}: the file starts as UTF-8 but is not (byte "
+                f'{data[3 + error.start]:#04x}): save it again as "CSV UTF-8"'
+            ) from None
     bom16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
     utf16 = "utf-16" if bom16 else _utf16_without_bom(data)
     if utf16:
@@ -256,14 +424,16 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str, bool]:
         try:
             return data.decode(utf16).removeprefix("\ufeff"), name, not bom16
         except UnicodeDecodeError:
-            raise CatalogueError(f"the file looks like {name} but is not: save it as \"CSV UTF-8\"") from None
+            raise CatalogueError(f'the file looks like {name} but is not: save it as "CSV UTF-8"') from None
     try:
         return data.decode("utf-8"), "UTF-8", False
     except UnicodeDecodeError:
         pass
     if b"\x00" in data[:4096]:
-        raise CatalogueError("this is not a text file (it holds NUL bytes): upload a CSV, an .xlsx workbook or a "
-                             "list of Artist - Title lines")
+        raise CatalogueError(
+            "this is not a text file (it holds NUL bytes): upload a CSV, an .xlsx workbook or a "
+            "list of Artist - Title lines"
+        )
     chosen = _legacy(data)
     return data.decode(chosen), ENCODINGS[chosen], True
 
@@ -276,8 +446,15 @@ def header_field(name: str) -> tuple[str, int] | None:
     found = _HEADER_FIELD.get(words)
     if found is None and " " in words:
         stem, unit = words.rsplit(" ", 1)
-        if _HEADER_FIELD.get(stem, (None,))[0] == "duration" and unit in ("ms", "msec", "milliseconds", "s", "sec",
-                                                                           "secs", "seconds"):
+        if _HEADER_FIELD.get(stem, (None,))[0] == "duration" and unit in (
+            "ms",
+            "msec",
+            "milliseconds",
+            "s",
+            "sec",
+            "secs",
+            "seconds",
+        ):
             found = ("duration_ms" if unit.startswith("m") else "duration", 0)
     return found
 
@@ -370,8 +547,10 @@ def _duration_unit(values: list[str], column: str, named_ms: bool) -> tuple[str,
         return "ms", f"the column {column!r} is in milliseconds"
     numbers = [_number(v) for v in values if _NUMBER.match(v)]
     if numbers and statistics.median(numbers) >= MS_THRESHOLD:
-        return "ms", (f"numbers in {column!r} are milliseconds: their median, {statistics.median(numbers):,.0f}, "
-                      f"is too large to be seconds for a song")
+        return "ms", (
+            f"numbers in {column!r} are milliseconds: their median, {statistics.median(numbers):,.0f}, "
+            f"is too large to be seconds for a song"
+        )
     return "s", f"numbers in {column!r} are seconds"
 
 
@@ -411,17 +590,19 @@ def _workbook(data: bytes, sheet: str | None):
     import openpyxl
 
     try:
-        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        members = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except zipfile.BadZipFile:
         raise CatalogueError("the file is a damaged ZIP archive: upload a CSV or an .xlsx workbook") from None
-    if "xl/workbook.xml" not in names:
-        kind = "an OpenDocument spreadsheet (.ods)" if "content.xml" in names else "a ZIP archive"
+    if "xl/workbook.xml" not in members:
+        kind = "an OpenDocument spreadsheet (.ods)" if "content.xml" in members else "a ZIP archive"
         raise CatalogueError(f"the file is {kind}, not a CSV or an .xlsx workbook: save it as .xlsx or CSV UTF-8")
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise CatalogueError(f"the .xlsx workbook cannot be read ({type(error).__name__}: {error}); save it again "
-                             "from Excel, or as CSV UTF-8") from None
+        raise CatalogueError(
+            f"the .xlsx workbook cannot be read ({type(error).__name__}: {error}); save it again "
+            "from Excel, or as CSV UTF-8"
+        ) from None
     names = list(book.sheetnames)
     if sheet is not None:
         if sheet not in names:
@@ -433,7 +614,8 @@ def _workbook(data: bytes, sheet: str | None):
 def _sheet_records(worksheet, notes: list[str]) -> tuple[list[_Record], int]:
     """The rows of a sheet that hold something. A sheet formatted down to row 1,048,576 yields every empty row:
     reading stops after BLANK_ROWS_STOP of them in a row, and says so."""
-    records, blank, run = [], 0, 0
+    records: list[_Record] = []
+    blank, run = 0, 0
     for number, values in enumerate(worksheet.iter_rows(values_only=True), 1):
         cells = [_cell_text(value) for value in values]
         while cells and not cells[-1].strip():
@@ -444,8 +626,10 @@ def _sheet_records(worksheet, notes: list[str]) -> tuple[list[_Record], int]:
             continue
         blank, run = blank + 1, run + 1
         if run >= BLANK_ROWS_STOP:
-            notes.append(f"the sheet {worksheet.title!r} was read up to row {number:,}: its last "
-                         f"{BLANK_ROWS_STOP:,} rows were empty")
+            notes.append(
+                f"the sheet {worksheet.title!r} was read up to row {number:,}: its last "
+                f"{BLANK_ROWS_STOP:,} rows were empty"
+            )
             break
     return records, blank
 
@@ -459,14 +643,21 @@ def _find_header(records: list[_Record]) -> int | None:
 
 
 # --- rows -------------------------------------------------------------------------------------------------------------
-_LINK_KINDS = {"youtube": ("youtube_video",), "spotify": ("spotify_track",),
-               "url": ("youtube_video", "spotify_track", "genius_song", "fma_track")}
-_LINK_NAMES = {"youtube": "a YouTube video id or link", "spotify": "a Spotify track id, link or URI",
-               "url": "a YouTube, Spotify, Genius song or FMA track link"}
+_LINK_KINDS = {
+    "youtube": ("youtube_video",),
+    "spotify": ("spotify_track",),
+    "url": ("youtube_video", "spotify_track", "genius_song", "fma_track"),
+}
+_LINK_NAMES = {
+    "youtube": "a YouTube video id or link",
+    "spotify": "a Spotify track id, link or URI",
+    "url": "a YouTube, Spotify, Genius song or FMA track link",
+}
 
 
-def _row(record: _Record, values: dict[str, str], durations: dict[str, tuple[str, str]], counts: dict[str, int],
-         raw: str) -> CatalogueRow:
+def _row(
+    record: _Record, values: dict[str, str], durations: dict[str, tuple[str, str]], counts: dict[str, int], raw: str
+) -> CatalogueRow:
     """A row from its fields: durations read, ids and links parsed, and whether it can be checked."""
     row = CatalogueRow(record.start, values, raw=raw)
     for name in ("duration", "duration_ms"):
@@ -474,15 +665,19 @@ def _row(record: _Record, values: dict[str, str], durations: dict[str, tuple[str
             continue
         unit, _ = durations.get(name, ("ms" if name == "duration_ms" else "s", ""))
         seconds, rule = read_duration(values[name], unit)
-        if seconds is None:
-            row.notes.append(f"{name.replace('_', ' ')} {values[name]!r} is not a duration (seconds, m:ss, "
-                             "h:mm:ss, PT3M54S, milliseconds): not used")
+        if seconds is None or rule is None:
+            row.notes.append(
+                f"{name.replace('_', ' ')} {values[name]!r} is not a duration (seconds, m:ss, "
+                "h:mm:ss, PT3M54S, milliseconds): not used"
+            )
             continue
         row.duration_s = round(seconds, 3)
         counts[rule] = counts.get(rule, 0) + 1
         if rule.startswith("h:mm:00"):
-            row.notes.append(f"duration {values[name]!r} read as {int(seconds) // 60}:{int(seconds) % 60:02d}: "
-                             "Excel turns a typed m:ss into hours and minutes")
+            row.notes.append(
+                f"duration {values[name]!r} read as {int(seconds) // 60}:{int(seconds) % 60:02d}: "
+                "Excel turns a typed m:ss into hours and minutes"
+            )
     if "isrc" in values and not _ISRC.match(values["isrc"].replace("-", "").upper()):
         row.notes.append(f"isrc {values['isrc']!r} is not an ISRC (CC-XXX-YY-NNNNN)")
     for name, kinds in _LINK_KINDS.items():
@@ -500,13 +695,16 @@ def _row(record: _Record, values: dict[str, str], durations: dict[str, tuple[str
             row.notes.append(f"{name} {text!r} is not {_LINK_NAMES[name]}: not used")
     if not row.links and not (values.get("artist") and values.get("title")):
         missing = "title" if values.get("artist") else "artist" if values.get("title") else "artist or title"
-        row.problem = f"no {missing} and no usable id: a row needs an artist and a title, or a YouTube/Spotify id " \
-                      "or a Genius/FMA link"
+        row.problem = (
+            f"no {missing} and no usable id: a row needs an artist and a title, or a YouTube/Spotify id "
+            "or a Genius/FMA link"
+        )
     return row
 
 
-def _resolve_columns(header: list[str], mapping: dict[str, str | int], recognise: bool,
-                     headerless: bool) -> dict[str, list[int]]:
+def _resolve_columns(
+    header: list[str], mapping: Mapping[str, str | int | list], recognise: bool, headerless: bool
+) -> dict[str, list[int]]:
     """The columns of each field: recognised by name (unless `recognise` is off), then `mapping` (field →
     a header as written, case-insensitive, or a 1-based column number) on top."""
     columns = _recognise(header) if recognise and not headerless else {}
@@ -514,7 +712,7 @@ def _resolve_columns(header: list[str], mapping: dict[str, str | int], recognise
         if name not in FIELDS:
             raise CatalogueError(f"cannot map {name!r}: the fields are {', '.join(FIELDS)}")
         chosen = []
-        for ref in (refs if isinstance(refs, (list, tuple)) else [refs]):
+        for ref in refs if isinstance(refs, (list, tuple)) else [refs]:
             text = str(ref).strip()
             if text.isdecimal() and 1 <= int(text) <= max(len(header), 1):
                 index = int(text) - 1
@@ -522,9 +720,10 @@ def _resolve_columns(header: list[str], mapping: dict[str, str | int], recognise
                 matches = [i for i, cell in enumerate(header) if cell.strip().casefold() == text.casefold()]
                 if not matches or headerless:
                     choices = ", ".join(repr(cell) for cell in header if cell.strip())
-                    raise CatalogueError(f"no column {text!r} to map to {name}: give a column number "
-                                         f"(1–{len(header)})" + ("" if headerless else
-                                                                 f" or one of the header's names: {choices}"))
+                    raise CatalogueError(
+                        f"no column {text!r} to map to {name}: give a column number "
+                        f"(1–{len(header)})" + ("" if headerless else f" or one of the header's names: {choices}")
+                    )
                 index = matches[0]
             for indexes in columns.values():  # a column fills one field
                 if index in indexes:
@@ -537,6 +736,7 @@ def _resolve_columns(header: list[str], mapping: dict[str, str | int], recognise
 @dataclass
 class _Source:
     """A file's rows before its columns are known; `header` is its header row, or None."""
+
     format: str
     encoding: str
     delimiter: str | None
@@ -553,10 +753,19 @@ class _Source:
         return "row" if self.format == "xlsx" else "line"
 
     def preview(self, recognised: dict[int, str]) -> Preview:
-        header = self.header or _Record(self.records[0].start, self.records[0].start,
-                                        [f"column {i + 1}" for i in range(_width(self.records))])
-        return Preview([cell.strip() for cell in header.cells], [r.cells for r in self.records[:PREVIEW_ROWS]],
-                       recognised, header.start, self.format, self.encoding, self.sheet, self.sheets)
+        header = self.header or _Record(
+            self.records[0].start, self.records[0].start, [f"column {i + 1}" for i in range(_width(self.records))]
+        )
+        return Preview(
+            [cell.strip() for cell in header.cells],
+            [r.cells for r in self.records[:PREVIEW_ROWS]],
+            recognised,
+            header.start,
+            self.format,
+            self.encoding,
+            self.sheet,
+            self.sheets,
+        )
 
 
 def _width(records: list[_Record]) -> int:
@@ -579,9 +788,11 @@ def _open(raw: bytes, encoding: str | None, sheet: str | None, header: bool, by_
         if found is not None:
             before = records[:found]
             if before:
-                notes.append(f"row{'s' if len(before) > 1 else ''} {_span(before[0].start, before[-1].start)} "
-                             "before the header (a title block?) not read")
-            source.header, source.records = records[found], records[found + 1:]
+                notes.append(
+                    f"row{'s' if len(before) > 1 else ''} {_span(before[0].start, before[-1].start)} "
+                    "before the header (a title block?) not read"
+                )
+            source.header, source.records = records[found], records[found + 1 :]
         return source
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
         raise CatalogueError("the file is an Excel 97–2003 workbook (.xls): save it as .xlsx or as CSV UTF-8")
@@ -589,8 +800,9 @@ def _open(raw: bytes, encoding: str | None, sheet: str | None, header: bool, by_
         raise CatalogueError("the file is a PDF: upload the catalogue as a CSV or an .xlsx workbook")
     text, encoding_name, detected = decode(raw, encoding)
     if detected:
-        notes.append(f"the file is not UTF-8: read as {encoding_name} (detected; if names look wrong, choose the "
-                     "encoding)")
+        notes.append(
+            f"the file is not UTF-8: read as {encoding_name} (detected; if names look wrong, choose the encoding)"
+        )
     physical = list(io.StringIO(text, newline=""))
     delimiter = None
     candidates: list[tuple[int, str]] = []  # (index, line) of the first lines that are not blank
@@ -609,8 +821,14 @@ def _open(raw: bytes, encoding: str | None, sheet: str | None, header: bool, by_
         raise CatalogueError("the file is empty: it needs a header line (artist, title, …) and one row per track")
     header_at = None
     if header:
-        header_at = next((index for index, line in candidates if _usable(_recognise(
-            next(csv.reader([line], delimiter=delimiter or _sniff_delimiter(line)))))), None)
+        header_at = next(
+            (
+                index
+                for index, line in candidates
+                if _usable(_recognise(next(csv.reader([line], delimiter=delimiter or _sniff_delimiter(line)))))
+            ),
+            None,
+        )
         if header_at is None and not by_hand:
             pasted = _pasted(text, raw, encoding_name, notes)
             if pasted is not None:
@@ -620,10 +838,12 @@ def _open(raw: bytes, encoding: str | None, sheet: str | None, header: bool, by_
     first = candidates[0][0] if header_at is None else header_at
     delimiter = delimiter or _sniff_delimiter(physical[first].strip("\r\n"))
     records, blank = _csv_records(io.StringIO("".join(physical[first:]), newline=""), delimiter, first)
-    before = [index + 1 for index, _ in candidates if index < first]
-    if before:
-        notes.append(f"line{'s' if len(before) > 1 else ''} {_span(before[0], before[-1])} before the header "
-                     "(a title block?) not read")
+    skipped = [index + 1 for index, _ in candidates if index < first]
+    if skipped:
+        notes.append(
+            f"line{'s' if len(skipped) > 1 else ''} {_span(skipped[0], skipped[-1])} before the header "
+            "(a title block?) not read"
+        )
     source = _Source("csv", encoding_name, delimiter, records, None, blank, notes)
     if header_at is not None and records:
         source.header, source.records = records[0], records[1:]
@@ -632,8 +852,9 @@ def _open(raw: bytes, encoding: str | None, sheet: str | None, header: bool, by_
     return source
 
 
-def preview(data: bytes | str, *, encoding: str | None = None, sheet: str | None = None,
-            header: bool = True) -> Preview | None:
+def preview(
+    data: bytes | str, *, encoding: str | None = None, sheet: str | None = None, header: bool = True
+) -> Preview | None:
     """The start of a file with the columns recognised in it, for choosing its columns by hand; None for a list
     of `Artist - Title` lines, which has no columns."""
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
@@ -646,9 +867,16 @@ def preview(data: bytes | str, *, encoding: str | None = None, sheet: str | None
     return source.preview(recognised)
 
 
-def read_catalogue(data: bytes | str, *, max_rows: int | None = None, encoding: str | None = None,
-                   columns: dict[str, str | int | list] | None = None, recognise: bool = True, header: bool = True,
-                   sheet: str | None = None) -> Catalogue:
+def read_catalogue(
+    data: bytes | str,
+    *,
+    max_rows: int | None = None,
+    encoding: str | None = None,
+    columns: Mapping[str, str | int | list] | None = None,
+    recognise: bool = True,
+    header: bool = True,
+    sheet: str | None = None,
+) -> Catalogue:
     """Read a catalogue: a CSV (any delimiter of `,` `;` tab `|`), an .xlsx workbook, or `Artist - Title` lines.
 
     `columns` maps fields to columns by hand (see `_resolve_columns`); with `recognise=False` only those are used;
@@ -661,20 +889,27 @@ def read_catalogue(data: bytes | str, *, max_rows: int | None = None, encoding: 
     if isinstance(source, Catalogue):
         return source
     notes, records, unit, file_format = source.notes, source.records, source.unit, source.format
-    if not source.recognised:  # nothing recognised, nothing mapped: ask which column holds what
+    if not source.recognised and source.header is not None:
+        # nothing recognised, nothing mapped (the first row stands in for a header): ask which column holds what
         cells = source.header.cells
         partly = _recognise(cells)  # e.g. an artist column but no title: say so, the page preselects it
         names = {"duration_ms": "duration in milliseconds", "catalog_number": "catalogue number"}
-        found = " and ".join(f"{cells[indexes[0]]!r} {'is ' if n == 0 else ''}the {names.get(name, name)}"
-                             for n, (name, indexes) in enumerate(partly.items()))
+        found = " and ".join(
+            f"{cells[indexes[0]]!r} {'is ' if n == 0 else ''}the {names.get(name, name)}"
+            for n, (name, indexes) in enumerate(partly.items())
+        )
         missing = " or ".join(name for name in ("artist", "title") if name not in partly)
         raise CatalogueError(
             f"{unit} {source.header.start}: "
-            + (f"{found}, but none of {', '.join(map(repr, cells))} is the {missing}" if found else
-               f"the header names {', '.join(map(repr, cells))}, none of them a column the check reads")
+            + (
+                f"{found}, but none of {', '.join(map(repr, cells))} is the {missing}"
+                if found
+                else f"the header names {', '.join(map(repr, cells))}, none of them a column the check reads"
+            )
             + ": choose which column holds what (the check needs an artist and a title, or a youtube, spotify or url "
             "column)",
-            preview=source.preview({i: name for name, indexes in partly.items() for i in indexes}))
+            preview=source.preview({i: name for name, indexes in partly.items() for i in indexes}),
+        )
     if not records and source.header is None:
         raise CatalogueError("the file is empty: it needs a header line (artist, title, …) and one row per track")
     if source.header is not None:
@@ -689,11 +924,15 @@ def read_catalogue(data: bytes | str, *, max_rows: int | None = None, encoding: 
         raise CatalogueError(
             f"{unit} {header_line or 1}: the columns chosen hold no artist and title, and no youtube, spotify or "
             "url: the check needs one or the other",
-            preview=source.preview({i: name for name, indexes in fields.items() for i in indexes}))
+            preview=source.preview({i: name for name, indexes in fields.items() for i in indexes}),
+        )
     used = {i for indexes in fields.values() for i in indexes}
     ignored = [cell for i, cell in enumerate(header_cells) if i not in used and cell and header_line is not None]
-    written = {name: [header_cells[i] if i < len(header_cells) else f"column {i + 1}" for i in fields[name]]
-               for name in FIELDS if name in fields}
+    written = {
+        name: [header_cells[i] if i < len(header_cells) else f"column {i + 1}" for i in fields[name]]
+        for name in FIELDS
+        if name in fields
+    }
     if ignored:
         notes.append(f"columns not used: {', '.join(ignored)}")
     for name, headers in written.items():
@@ -704,19 +943,25 @@ def read_catalogue(data: bytes | str, *, max_rows: int | None = None, encoding: 
     if header_line is None:
         notes.append("no header line: the columns were chosen by number")
     if max_rows is not None and len(records) > max_rows:
-        raise CatalogueError(f"the catalogue has more than {max_rows:,} rows ({unit} {records[max_rows].start} is "
-                             f"row {max_rows + 1:,}); check it in parts, or with the command line, which has no "
-                             "row limit", too_large=True)
+        raise CatalogueError(
+            f"the catalogue has more than {max_rows:,} rows ({unit} {records[max_rows].start} is "
+            f"row {max_rows + 1:,}); check it in parts, or with the command line, which has no "
+            "row limit",
+            too_large=True,
+        )
 
     table = [(record, _values(record, fields)) for record in records]
     units = {}
     for name in ("duration", "duration_ms"):
         if name in fields:
-            units[name] = _duration_unit([values[name] for _, values in table if name in values], written[name][0],
-                                         name == "duration_ms")
+            units[name] = _duration_unit(
+                [values[name] for _, values in table if name in values], written[name][0], name == "duration_ms"
+            )
             if units[name][0] == "ms":
                 notes.append(f"durations: {units[name][1]}")
-    rows, counts, width = [], {}, len(header_cells)
+    rows: list = []
+    counts: dict = {}
+    width = len(header_cells)
     for record, values in table:
         if record.problem:
             rows.append(CatalogueRow(record.start, {}, problem=record.problem))
@@ -724,18 +969,35 @@ def read_catalogue(data: bytes | str, *, max_rows: int | None = None, encoding: 
         row = _row(record, values, units, counts, (delimiter or "\t").join(record.cells)[:300])
         if file_format == "csv" and header_line is not None and len(record.cells) > width:
             trailing = "" if any(c.strip() for c in record.cells[width:]) else " (or drop the trailing delimiter)"
-            row.problem = (f"{len(record.cells)} cells but the header has {width}: a value holding the delimiter "
-                           f"({'tab' if delimiter == chr(9) else delimiter}) must be in double quotes{trailing}")
+            row.problem = (
+                f"{len(record.cells)} cells but the header has {width}: a value holding the delimiter "
+                f"({'tab' if delimiter == chr(9) else delimiter}) must be in double quotes{trailing}"
+            )
             row.notes, row.links, row.duration_s = [], [], None  # the cells have shifted: nothing in them is sure
-        elif file_format == "csv" and any("\n" in record.cells[i] or "\r" in record.cells[i]
-                                          for i in used if i < len(record.cells)):
+        elif file_format == "csv" and any(
+            "\n" in record.cells[i] or "\r" in record.cells[i] for i in used if i < len(record.cells)
+        ):
             # a catalogue value never spans lines: this is a quote left open, swallowing the lines after it
-            row.problem = (f"{_lines(record.start, record.end)} read as one row: a double quote (\") opened on line "
-                           f"{record.start} is not closed")
+            row.problem = (
+                f'{_lines(record.start, record.end)} read as one row: a double quote (") opened on line '
+                f"{record.start} is not closed"
+            )
         rows.append(row)
-    return Catalogue(rows, written, ignored, delimiter, encoding_name, hashlib.sha256(raw).hexdigest(), len(raw),
-                     source.blank, notes, format=file_format, sheet=sheet_name, header_line=header_line,
-                     durations=counts)
+    return Catalogue(
+        rows,
+        written,
+        ignored,
+        delimiter,
+        encoding_name,
+        hashlib.sha256(raw).hexdigest(),
+        len(raw),
+        source.blank,
+        notes,
+        format=file_format,
+        sheet=sheet_name,
+        header_line=header_line,
+        durations=counts,
+    )
 
 
 def _span(first: int, last: int) -> str:
@@ -782,11 +1044,16 @@ def _pasted(text: str, raw: bytes, encoding: str, notes: list[str]) -> Catalogue
     if sum(1 for *_, m in matches if m) < 0.8 * len(matches):
         return None
     rows = []
-    notes = notes + ["read as a list of 'Artist - Title' lines (no header): the artist is what comes before the "
-                     "first ' - '"]
+    notes = notes + [
+        "read as a list of 'Artist - Title' lines (no header): the artist is what comes before the first ' - '"
+    ]
     for index, (number, line, match) in enumerate(matches):
-        if index == 0 and match and (match["artist"].strip().lower(), match["title"].strip().lower()) in (
-                ("artist", "title"), ("artist", "track"), ("artist", "song")):
+        if (
+            index == 0
+            and match
+            and (match["artist"].strip().lower(), match["title"].strip().lower())
+            in (("artist", "title"), ("artist", "track"), ("artist", "song"))
+        ):
             notes.append(f"line {number}: {line.strip()!r} taken as a header")
             continue
         if match is None:
@@ -795,8 +1062,18 @@ def _pasted(text: str, raw: bytes, encoding: str, notes: list[str]) -> Catalogue
         values = {"artist": " ".join(match["artist"].split()), "title": " ".join(match["title"].split())}
         rows.append(CatalogueRow(number, values, raw=line[:300]))
     blank = len(text.splitlines()) - len(lines)
-    return Catalogue(rows, {"artist": ["before ' - '"], "title": ["after ' - '"]}, [], None, encoding,
-                     hashlib.sha256(raw).hexdigest(), len(raw), blank, notes, format="paste")
+    return Catalogue(
+        rows,
+        {"artist": ["before ' - '"], "title": ["after ' - '"]},
+        [],
+        None,
+        encoding,
+        hashlib.sha256(raw).hexdigest(),
+        len(raw),
+        blank,
+        notes,
+        format="paste",
+    )
 
 
 def template_csv() -> bytes:

@@ -67,13 +67,16 @@ def model_info(path: Path) -> ModelInfo:
         try:
             return ModelInfo(**json.loads(sidecar.read_text()))
         except (ValueError, TypeError) as error:
-            raise SourceError(sidecar, f"not a model description ({error}); expected the keys "
-                              f"{', '.join(ModelInfo.__dataclass_fields__)}") from None
+            raise SourceError(
+                sidecar,
+                f"not a model description ({error}); expected the keys {', '.join(ModelInfo.__dataclass_fields__)}",
+            ) from None
     for name, info in KNOWN_LISTS.items():
         if path.name.endswith(name):  # copies are often renamed: stability_fma_dataset_attribution2.csv
             return info
-    raise SourceError(path, f"unknown attribution list; known: {', '.join(KNOWN_LISTS)}, or describe the model "
-                      f"in {sidecar.name}")
+    raise SourceError(
+        path, f"unknown attribution list; known: {', '.join(KNOWN_LISTS)}, or describe the model in {sidecar.name}"
+    )
 
 
 def revision(path: Path) -> str:
@@ -97,21 +100,34 @@ def read(path: Path) -> Iterator[TrainingUse | Problem]:
         try:
             header = next(reader, None)
             if header is None or tuple(name.strip().lower() for name in header) != HEADER:
-                raise SourceError(path, f"expected the header {','.join(HEADER)}; found "
-                                  f"{','.join(header)[:200] if header else 'an empty file'}")
+                raise SourceError(
+                    path,
+                    f"expected the header {','.join(HEADER)}; found "
+                    f"{','.join(header)[:200] if header else 'an empty file'}",
+                )
             line = reader.line_num
             for fields in reader:
                 start, line = line + 1, reader.line_num
                 if len(fields) <= 1 and not "".join(fields).strip():
                     continue  # a blank line; a line of empty cells (`,,,,`) is a row, and a problem
                 if len(fields) != len(HEADER):
-                    yield Problem(info.slug, path.name, start, f"expected {len(HEADER)} fields, found {len(fields)}",
-                                  ",".join(fields))
+                    yield Problem(
+                        info.slug,
+                        path.name,
+                        start,
+                        f"expected {len(HEADER)} fields, found {len(fields)}",
+                        ",".join(fields),
+                    )
                     continue
                 source_id, title, author, licence, url = (field.strip() or None for field in fields)
                 if not source_id or not source_id.isdecimal():
-                    yield Problem(info.slug, path.name, start, f"id {source_id!r} is not an FMA track id: the row "
-                                  "cannot be matched or cited", ",".join(fields))
+                    yield Problem(
+                        info.slug,
+                        path.name,
+                        start,
+                        f"id {source_id!r} is not an FMA track id: the row cannot be matched or cited",
+                        ",".join(fields),
+                    )
                     continue
                 yield TrainingUse(info.slug, path.name, start, source_id, title, author, licence, url)
         except UnicodeDecodeError:

@@ -38,8 +38,11 @@ def metadata_dir(directory: Path) -> Path:
         directory = directory / "fma_metadata"
     missing = [name for name in FILES if not (directory / name).is_file()]
     if missing:
-        raise SourceError(directory, f"missing {', '.join(missing)}; expected fma_metadata/ as distributed "
-                          f"in fma_metadata.zip ({', '.join(FILES)})")
+        raise SourceError(
+            directory,
+            f"missing {', '.join(missing)}; expected fma_metadata/ as distributed "
+            f"in fma_metadata.zip ({', '.join(FILES)})",
+        )
     return directory
 
 
@@ -70,8 +73,9 @@ def _dict_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dic
         raise SourceError(path, "empty file; expected a CSV header") from None
     missing = [name for name in required if name not in header]
     if missing:
-        raise SourceError(path, f"header lacks {', '.join(missing)}; found {', '.join(header[:12])}"
-                          f"{'…' if len(header) > 12 else ''}")
+        raise SourceError(
+            path, f"header lacks {', '.join(missing)}; found {', '.join(header[:12])}{'…' if len(header) > 12 else ''}"
+        )
     for line, fields in rows:
         if len(fields) == len(header):
             yield line, dict(zip(header, fields))
@@ -109,20 +113,26 @@ def read_raw_tracks(path: Path) -> dict[str, tuple]:
     out = {}
     for _, row in _dict_rows(path, ("track_id", "track_url")):
         out[row["track_id"].strip()] = (
-            row.get("track_url") or None, row.get("license_url") or None, row.get("track_explicit") or None,
-            row.get("album_url") or None, row.get("artist_url") or None,
+            row.get("track_url") or None,
+            row.get("license_url") or None,
+            row.get("track_explicit") or None,
+            row.get("album_url") or None,
+            row.get("artist_url") or None,
         )
     return out
 
 
 def read_raw_artists(path: Path) -> dict[str, str | None]:
-    return {row["artist_id"].strip(): row.get("artist_url") or None
-            for _, row in _dict_rows(path, ("artist_id", "artist_url"))}
+    return {
+        row["artist_id"].strip(): row.get("artist_url") or None
+        for _, row in _dict_rows(path, ("artist_id", "artist_url"))
+    }
 
 
 def read_raw_albums(path: Path) -> dict[str, str | None]:
-    return {row["album_id"].strip(): row.get("album_url") or None
-            for _, row in _dict_rows(path, ("album_id", "album_url"))}
+    return {
+        row["album_id"].strip(): row.get("album_url") or None for _, row in _dict_rows(path, ("album_id", "album_url"))
+    }
 
 
 def _tracks_header(path: Path, rows: Iterator) -> tuple[dict[tuple[str, str], int], int]:
@@ -131,16 +141,22 @@ def _tracks_header(path: Path, rows: Iterator) -> tuple[dict[tuple[str, str], in
     try:
         (_, level1), (_, level2) = next(rows), next(rows)
     except StopIteration:
-        raise SourceError(path, "fewer than two header lines; expected pandas' two-level header "
-                          "(album/artist/set/track, then the column names)") from None
+        raise SourceError(
+            path,
+            "fewer than two header lines; expected pandas' two-level header "
+            "(album/artist/set/track, then the column names)",
+        ) from None
     if len(level1) != len(level2):
         raise SourceError(path, f"header lines 1 and 2 differ in width ({len(level1)} vs {len(level2)})")
     columns = {(group.strip(), name.strip()): index for index, (group, name) in enumerate(zip(level1, level2))}
     missing = [f"{group}.{name}" for group, name in REQUIRED_TRACK_COLUMNS if (group, name) not in columns]
     if missing:
         found = ", ".join(f"{g}.{n}" for g, n in list(columns)[1:10])
-        raise SourceError(path, f"not FMA's tracks.csv: no {', '.join(missing)} column; expected a two-level "
-                          f"header (album/artist/set/track × column names); found {found}…")
+        raise SourceError(
+            path,
+            f"not FMA's tracks.csv: no {', '.join(missing)} column; expected a two-level "
+            f"header (album/artist/set/track × column names); found {found}…",
+        )
     return columns, len(level1)
 
 
@@ -162,8 +178,9 @@ def read(directory: Path) -> Iterator[Track | Problem]:
             if fields and fields[0].strip() == "track_id" and not any(f.strip() for f in fields[1:]):
                 continue  # the index-name line; older pandas versions do not write it
         if len(fields) != width:
-            yield Problem(DATASET.slug, "tracks.csv", line, f"expected {width} fields, found {len(fields)}",
-                          ",".join(fields))
+            yield Problem(
+                DATASET.slug, "tracks.csv", line, f"expected {width} fields, found {len(fields)}", ",".join(fields)
+            )
             continue
 
         def get(group: str, name: str, fields: list[str] = fields) -> str | None:
@@ -173,8 +190,13 @@ def read(directory: Path) -> Iterator[Track | Problem]:
 
         track_id = fields[0].strip()
         if not track_id.isdecimal():
-            yield Problem(DATASET.slug, "tracks.csv", line, f"track_id {track_id!r} is not a number: "
-                          "the row cannot be cited", ",".join(fields))
+            yield Problem(
+                DATASET.slug,
+                "tracks.csv",
+                line,
+                f"track_id {track_id!r} is not a number: the row cannot be cited",
+                ",".join(fields),
+            )
             continue
         track_url, licence_url, explicit, album_url, artist_url = raw_tracks.get(track_id, (None,) * 5)
         artist_id = get("artist", "id")
@@ -186,26 +208,37 @@ def read(directory: Path) -> Iterator[Track | Problem]:
         artist_name = get("artist", "name")
         credits = []
         if artist_name:
-            credits.append(Credit(
-                artist_name, "primary", source_artist_id=artist_id,
-                url=artist_url or artist_urls.get(artist_id or ""),
-                location=get("artist", "location"),
-                latitude=_number(get("artist", "latitude"), float),
-                longitude=_number(get("artist", "longitude"), float),
-            ))
+            credits.append(
+                Credit(
+                    artist_name,
+                    "primary",
+                    source_artist_id=artist_id,
+                    url=artist_url or artist_urls.get(artist_id or ""),
+                    location=get("artist", "location"),
+                    latitude=_number(get("artist", "latitude"), float),
+                    longitude=_number(get("artist", "longitude"), float),
+                )
+            )
         genre_ids = _literal(get("track", "genres") or "")
         genre_ids = genre_ids if isinstance(genre_ids, (list, tuple)) else []  # `5` or `'Rock'` is not a list
-        genre_titles = [genres.get(str(genre_id), str(genre_id)) for genre_id in genre_ids
-                        if isinstance(genre_id, (int, str))]
+        genre_titles = [
+            genres.get(str(genre_id), str(genre_id)) for genre_id in genre_ids if isinstance(genre_id, (int, str))
+        ]
         genre_top = get("track", "genre_top")
         if not genre_titles and genre_top:
             genre_titles = [genre_top]
         released = get("album", "date_released")
         year = _YEAR.search(released) if released else None
         yield Track(
-            dataset=DATASET.slug, file="tracks.csv", row=line, source_id=track_id,
-            title=get("track", "title"), artist_credit=artist_name, credits=credits,
-            album=get("album", "title"), album_id=album_id,
+            dataset=DATASET.slug,
+            file="tracks.csv",
+            row=line,
+            source_id=track_id,
+            title=get("track", "title"),
+            artist_credit=artist_name,
+            credits=credits,
+            album=get("album", "title"),
+            album_id=album_id,
             album_url=album_url or album_urls.get(album_id or ""),
             duration_s=_number(get("track", "duration"), float),
             url=track_url,
@@ -213,6 +246,7 @@ def read(directory: Path) -> Iterator[Track | Problem]:
             explicit={"Radio-Unsafe": True, "Radio-Safe": False}.get(explicit or ""),
             listens=_number(get("track", "listens")),
             genres=genre_titles,
-            licence=get("track", "license"), licence_url=licence_url,
+            licence=get("track", "license"),
+            licence_url=licence_url,
             language=get("track", "language_code"),
         )

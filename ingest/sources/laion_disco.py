@@ -53,8 +53,10 @@ def parse_views(text: str | None) -> int | None:
 def shard_files(directory: Path) -> list[Path]:
     directory = Path(directory)
     if not directory.is_dir():
-        raise SourceError(directory, "not a directory; expected the LAION-DISCO-12M download "
-                          "(holding data/train-0000N-of-00005.parquet)")
+        raise SourceError(
+            directory,
+            "not a directory; expected the LAION-DISCO-12M download (holding data/train-0000N-of-00005.parquet)",
+        )
     files = sorted(directory.glob("train-*.parquet")) or sorted(directory.glob("data/train-*.parquet"))
     if not files:
         files = sorted(directory.glob("*.parquet")) or sorted(directory.glob("data/*.parquet"))
@@ -76,8 +78,10 @@ def _type_ok(arrow_type: pa.DataType, expected: str) -> bool:
         return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type) or pa.types.is_null(arrow_type)
     if expected == "list<string>":
         return (pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type)) and (
-            pa.types.is_string(arrow_type.value_type) or pa.types.is_large_string(arrow_type.value_type)
-            or pa.types.is_null(arrow_type.value_type))
+            pa.types.is_string(arrow_type.value_type)
+            or pa.types.is_large_string(arrow_type.value_type)
+            or pa.types.is_null(arrow_type.value_type)
+        )
     if expected == "bool":
         return pa.types.is_boolean(arrow_type) or pa.types.is_null(arrow_type)
     if expected == "integer":
@@ -93,8 +97,11 @@ def _open(path: Path, label: str) -> tuple[pq.ParquetFile, list[str]]:
         raise SourceError(label, f"not a readable parquet file ({error})") from None
     missing = [name for name in REQUIRED if name not in schema.names]
     if missing:
-        raise SourceError(label, f"missing column(s) {', '.join(missing)}; expected LAION-DISCO-12M's "
-                          f"{', '.join(SCHEMA)}; found {', '.join(schema.names)}")
+        raise SourceError(
+            label,
+            f"missing column(s) {', '.join(missing)}; expected LAION-DISCO-12M's "
+            f"{', '.join(SCHEMA)}; found {', '.join(schema.names)}",
+        )
     for name in schema.names:
         if name in SCHEMA and not _type_ok(schema.field(name).type, SCHEMA[name]):
             raise SourceError(label, f"column {name} is {schema.field(name).type}, expected {SCHEMA[name]}")
@@ -140,8 +147,11 @@ def column_values(array: pa.Array) -> tuple[list, bool]:
 
 def columns_not_utf8(names, values) -> list[str]:
     """The columns whose value (or an item of whose list) is not UTF-8."""
-    return [name for name, value in zip(names, values) if isinstance(value, NotUtf8)
-            or (isinstance(value, list) and any(isinstance(item, NotUtf8) for item in value))]
+    return [
+        name
+        for name, value in zip(names, values)
+        if isinstance(value, NotUtf8) or (isinstance(value, list) and any(isinstance(item, NotUtf8) for item in value))
+    ]
 
 
 def read(directory: Path) -> Iterator[Track | Problem]:
@@ -159,9 +169,14 @@ def read(directory: Path) -> Iterator[Track | Problem]:
                     row += 1
                     bad = damaged and columns_not_utf8(SCHEMA, values)
                     if bad:
-                        yield Problem(DATASET.slug, label, row, f"{', '.join(bad)}: not valid UTF-8 (a parquet "
-                                      "string column must hold UTF-8; the shard may be damaged)",
-                                      repr(dict(zip(SCHEMA, values)))[:500])
+                        yield Problem(
+                            DATASET.slug,
+                            label,
+                            row,
+                            f"{', '.join(bad)}: not valid UTF-8 (a parquet "
+                            "string column must hold UTF-8; the shard may be damaged)",
+                            repr(dict(zip(SCHEMA, values)))[:500],
+                        )
                         continue
                     yield _track(label, row, *values)
         except (pa.ArrowException, OSError, UnicodeDecodeError) as error:
@@ -171,22 +186,38 @@ def read(directory: Path) -> Iterator[Track | Problem]:
 def _track(file, row, song_id, title, artist_names, artist_ids, album_name, album_id, explicit, views, duration):
     song_id = (song_id or "").strip()
     if not song_id:
-        return Problem(DATASET.slug, file, row, "no song_id (YouTube video id): the row cannot be cited",
-                       repr({"title": title, "artist_names": artist_names})[:500])
+        return Problem(
+            DATASET.slug,
+            file,
+            row,
+            "no song_id (YouTube video id): the row cannot be cited",
+            repr({"title": title, "artist_names": artist_names})[:500],
+        )
     names = [name for name in (artist_names or []) if name and name.strip()]
     ids = list(artist_ids or [])
     # artist_ids is parallel to artist_names but may be empty or of another length: pair what pairs
     channel_ids = [ids[i] if i < len(ids) and ids[i] else None for i in range(len(names))]
     credits = [
-        Credit(name=name.strip(), source_artist_id=channel,
-               url=f"https://music.youtube.com/channel/{channel}" if channel else None)
+        Credit(
+            name=name.strip(),
+            source_artist_id=channel,
+            url=f"https://music.youtube.com/channel/{channel}" if channel else None,
+        )
         for name, channel in zip(names, channel_ids)
     ]
     return Track(
-        dataset=DATASET.slug, file=file, row=row, source_id=song_id,
-        title=title, artist_credit=", ".join(names) or None, credits=credits,
-        album=album_name, album_id=album_id,
+        dataset=DATASET.slug,
+        file=file,
+        row=row,
+        source_id=song_id,
+        title=title,
+        artist_credit=", ".join(names) or None,
+        credits=credits,
+        album=album_name,
+        album_id=album_id,
         duration_s=float(duration) if duration is not None else None,
         url=DATASET.original_url(song_id),
-        explicit=explicit, views=parse_views(views), views_text=views,
+        explicit=explicit,
+        views=parse_views(views),
+        views_text=views,
     )

@@ -27,9 +27,23 @@ TITLE_KEYS = ("title", "song_title", "full_title", "name")
 # Copyrighted text bodies: never read into a record.
 DROPPED_KEYS = frozenset({"lyrics", "genius_annotation", "qna", "annotations", "description"})
 # The metadata keys: all a record reads, and all a problem keeps of a row (any other key may hold lyrics).
-KEPT_KEYS = frozenset({"song_id", *TITLE_KEYS, "song_url", "primary_artist", "artist_url", "featured_artists",
-                       "lyricists", "tags", "album_name", "album_url", "album_release_date", "language",
-                       "youtube_links"})
+KEPT_KEYS = frozenset(
+    {
+        "song_id",
+        *TITLE_KEYS,
+        "song_url",
+        "primary_artist",
+        "artist_url",
+        "featured_artists",
+        "lyricists",
+        "tags",
+        "album_name",
+        "album_url",
+        "album_release_date",
+        "language",
+        "youtube_links",
+    }
+)
 # Objects read before a file none of whose objects has a title key is refused (its title key has another name).
 TITLE_WINDOW = 100
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
@@ -70,7 +84,7 @@ def _read_jsonl(path: Path, label: str) -> Iterator[Track | Problem]:
     with handle:
         for line_number, line in enumerate(handle, start=1):
             if line_number == 1 and line.startswith(codecs.BOM_UTF8):
-                line = line[len(codecs.BOM_UTF8):]
+                line = line[len(codecs.BOM_UTF8) :]
             if not line.strip():
                 continue  # blank lines (a trailing newline, say) are not rows
             rows += 1
@@ -81,8 +95,13 @@ def _read_jsonl(path: Path, label: str) -> Iterator[Track | Problem]:
                 item = Problem(DATASET.slug, label, line_number, f"not valid JSON: {error}", _excerpt(line))
             else:
                 if not isinstance(record, dict):
-                    item = Problem(DATASET.slug, label, line_number,
-                                   f"expected a JSON object, found {type(record).__name__}", _excerpt(line))
+                    item = Problem(
+                        DATASET.slug,
+                        label,
+                        line_number,
+                        f"expected a JSON object, found {type(record).__name__}",
+                        _excerpt(line),
+                    )
                 else:
                     first_object = first_object or (line_number, sorted(record))
                     if pending is not None and any(key in record for key in TITLE_KEYS):
@@ -107,8 +126,11 @@ def _read_jsonl(path: Path, label: str) -> Iterator[Track | Problem]:
 def _check_title_key(path: Path, first_object, lines: int) -> None:
     if first_object is not None:
         line, keys = first_object
-        raise SourceError(path, f"no title key in any object of the first {lines} row(s) (the first object is "
-                          f"line {line}); expected one of {', '.join(TITLE_KEYS)}; found keys {', '.join(keys)[:300]}")
+        raise SourceError(
+            path,
+            f"no title key in any object of the first {lines} row(s) (the first object is "
+            f"line {line}); expected one of {', '.join(TITLE_KEYS)}; found keys {', '.join(keys)[:300]}",
+        )
 
 
 _PIECES = re.compile(r'"(?:[^"\\]|\\.)*(?:"|$)|[^"]+')  # a JSON string (maybe cut short), or what lies between
@@ -127,7 +149,7 @@ def _excerpt(line: bytes) -> str | None:
         value, end = error, error.pos
     if not text.lstrip().startswith(("{", "[")):
         return text.strip() if value is None or isinstance(value, (bool, int, float)) else None
-    text = text[:min(end, 2 * RAW_LIMIT)]
+    text = text[: min(end, 2 * RAW_LIMIT)]
     pieces = [(match.start(), match.group()) for match in _PIECES.finditer(text)]
     for (start, piece), (_, after) in zip(pieces, pieces[1:]):
         if piece.startswith('"') and after.lstrip().startswith(":"):
@@ -164,8 +186,14 @@ def _read_parquet(path: Path, label: str) -> Iterator[Track | Problem]:
                 record = dict(zip(columns, values))
                 bad = damaged and columns_not_utf8(columns, values)
                 if bad:
-                    yield Problem(DATASET.slug, label, row, f"{', '.join(bad)}: not valid UTF-8 (a parquet string "
-                                  "column must hold UTF-8; the file may be damaged)", _kept(record))
+                    yield Problem(
+                        DATASET.slug,
+                        label,
+                        row,
+                        f"{', '.join(bad)}: not valid UTF-8 (a parquet string "
+                        "column must hold UTF-8; the file may be damaged)",
+                        _kept(record),
+                    )
                     continue
                 yield _track(label, row, record)
     except (pa.ArrowException, OSError, UnicodeDecodeError) as error:
@@ -196,14 +224,20 @@ def _track(label: str, line_number: int, record: dict) -> Track | Problem:
     if isinstance(song_id, float) and song_id == song_id:  # NaN is pandas' null
         # 12.0 is 12 (a parquet file written through pandas makes floats of ids); 1.5 or 1e30 is no Genius id
         if not song_id.is_integer() or abs(song_id) > 2**53:
-            return Problem(DATASET.slug, label, line_number, f"song_id {song_id!r} is not a Genius song id (not a "
-                           "whole number, or too large for a float to hold exactly): the row cannot be cited",
-                           _kept(record))
+            return Problem(
+                DATASET.slug,
+                label,
+                line_number,
+                f"song_id {song_id!r} is not a Genius song id (not a "
+                "whole number, or too large for a float to hold exactly): the row cannot be cited",
+                _kept(record),
+            )
         song_id = int(song_id)
     song_id = _text(song_id) if not isinstance(song_id, (bool, float)) else None
     if not song_id:
-        return Problem(DATASET.slug, label, line_number, "no song_id (Genius song id): the row cannot be cited",
-                       _kept(record))
+        return Problem(
+            DATASET.slug, label, line_number, "no song_id (Genius song id): the row cannot be cited", _kept(record)
+        )
     title = next((_text(record[key]) for key in TITLE_KEYS if _text(record.get(key))), None)
     primary = _text(record.get("primary_artist"))
     featured = _names(record.get("featured_artists"))
@@ -223,13 +257,20 @@ def _track(label: str, line_number: int, record: dict) -> Track | Problem:
     if isinstance(links, str):
         links = [links]
     return Track(
-        dataset=DATASET.slug, file=label, row=line_number, source_id=song_id,
-        title=title, artist_credit=credit_text, credits=credits,
-        album=_text(record.get("album_name")), album_url=_text(record.get("album_url")),
+        dataset=DATASET.slug,
+        file=label,
+        row=line_number,
+        source_id=song_id,
+        title=title,
+        artist_credit=credit_text,
+        credits=credits,
+        album=_text(record.get("album_name")),
+        album_url=_text(record.get("album_url")),
         url=_text(record.get("song_url")) or DATASET.original_url(song_id),
         release_year=int(year.group(1)) if year else None,
         genres=_names(record.get("tags")),
         language=_text(record.get("language")),
         youtube_links=[link.strip() for link in links if isinstance(link, str) and link.strip()]
-        if isinstance(links, list) else [],
+        if isinstance(links, list)
+        else [],
     )

@@ -43,8 +43,11 @@ def read(path: Path) -> Iterator[Track | Problem]:
                 raise SourceError(path, f"empty file; expected a header with {', '.join(REQUIRED)}")
             missing = [name for name in REQUIRED if name not in header]
             if missing:
-                raise SourceError(path, f"header lacks {', '.join(missing)}; expected "
-                                  f"[index,]track_id,artists,album_name,track_name,…; found {','.join(header[:8])}")
+                raise SourceError(
+                    path,
+                    f"header lacks {', '.join(missing)}; expected "
+                    f"[index,]track_id,artists,album_name,track_name,…; found {','.join(header[:8])}",
+                )
             index = {name: position for position, name in enumerate(header) if name}
             line = reader.line_num
             for fields in reader:
@@ -59,10 +62,14 @@ def read(path: Path) -> Iterator[Track | Problem]:
 def _track(label, line, last_line, fields, header, index) -> Track | Problem:
     if len(fields) != len(header):
         # a quote left open runs on over the next lines: name them, they are in this problem's raw text
-        span = f" (it runs over lines {line}–{last_line}: a double quote left open joins lines into one row)" \
-            if last_line > line else ""
-        return Problem(DATASET.slug, label, line, f"expected {len(header)} fields, found {len(fields)}{span}",
-                       ",".join(fields))
+        span = (
+            f" (it runs over lines {line}–{last_line}: a double quote left open joins lines into one row)"
+            if last_line > line
+            else ""
+        )
+        return Problem(
+            DATASET.slug, label, line, f"expected {len(header)} fields, found {len(fields)}{span}", ",".join(fields)
+        )
 
     def get(name):
         position = index.get(name)
@@ -71,13 +78,18 @@ def _track(label, line, last_line, fields, header, index) -> Track | Problem:
 
     track_id = get("track_id")
     if not track_id:
-        return Problem(DATASET.slug, label, line, "no track_id (Spotify track id): the row cannot be cited",
-                       ",".join(fields))
+        return Problem(
+            DATASET.slug, label, line, "no track_id (Spotify track id): the row cannot be cited", ",".join(fields)
+        )
     names = [name.strip() for name in (get("artists") or "").split(";") if name.strip()]
     duration_ms = _number(get("duration_ms"))
     return Track(
-        dataset=DATASET.slug, file=label, row=line, source_id=track_id,
-        title=get("track_name"), artist_credit=get("artists"),
+        dataset=DATASET.slug,
+        file=label,
+        row=line,
+        source_id=track_id,
+        title=get("track_name"),
+        artist_credit=get("artists"),
         credits=[Credit(name) for name in names],
         album=get("album_name"),
         duration_s=round(duration_ms / 1000, 3) if duration_ms is not None else None,

@@ -15,17 +15,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 # LAION-DISCO-12M, from the dataset card's dataset_info.
-LAION_SCHEMA = pa.schema([
-    ("song_id", pa.string()),
-    ("title", pa.string()),
-    ("artist_names", pa.list_(pa.string())),
-    ("artist_ids", pa.list_(pa.string())),
-    ("album_name", pa.string()),
-    ("album_id", pa.string()),
-    ("isExplicit", pa.bool_()),
-    ("views", pa.string()),
-    ("duration", pa.int64()),
-])
+LAION_SCHEMA = pa.schema(
+    [
+        ("song_id", pa.string()),
+        ("title", pa.string()),
+        ("artist_names", pa.list_(pa.string())),
+        ("artist_ids", pa.list_(pa.string())),
+        ("album_name", pa.string()),
+        ("album_id", pa.string()),
+        ("isExplicit", pa.bool_()),
+        ("views", pa.string()),
+        ("duration", pa.int64()),
+    ]
+)
 LAION_SHARDS = 5
 
 
@@ -59,7 +61,7 @@ def write_laion(directory: Path, rows: Iterable[dict], total_rows: int, *, batch
         flush()
         writer.close()
         # an empty shard is still a valid parquet file with the schema
-        for path in paths[shard + 1:]:
+        for path in paths[shard + 1 :]:
             pq.write_table(LAION_SCHEMA.empty_table(), path)
     finally:
         if writer is not None:
@@ -68,9 +70,24 @@ def write_laion(directory: Path, rows: Iterable[dict], total_rows: int, *, batch
 
 
 # Sleeping-DISCO-9M: key order as the publisher's processing scripts write it.
-SLEEPING_KEYS = ("song_id", "title", "song_url", "primary_artist", "artist_url", "featured_artists", "lyricists",
-                 "tags", "album_name", "album_url", "album_release_date", "language", "youtube_links", "lyrics",
-                 "genius_annotation", "qna")
+SLEEPING_KEYS = (
+    "song_id",
+    "title",
+    "song_url",
+    "primary_artist",
+    "artist_url",
+    "featured_artists",
+    "lyricists",
+    "tags",
+    "album_name",
+    "album_url",
+    "album_release_date",
+    "language",
+    "youtube_links",
+    "lyrics",
+    "genius_annotation",
+    "qna",
+)
 
 
 def sleeping_letter(primary_artist: str | None) -> str:
@@ -103,33 +120,94 @@ def write_sleeping(directory: Path, rows: Iterable[tuple[str, dict | bytes]]) ->
 
 # Free Music Archive, fma_metadata/: headers verified on the real files (tracks.csv inferred from mdeff/fma).
 FMA_TRACKS_COLUMNS = (
-    [("album", name) for name in ("comments", "date_created", "date_released", "engineer", "favorites", "id",
-                                  "information", "listens", "producer", "tags", "title", "tracks", "type")]
-    + [("artist", name) for name in ("active_year_begin", "active_year_end", "associated_labels", "bio",
-                                     "comments", "date_created", "favorites", "id", "latitude", "location",
-                                     "longitude", "members", "name", "related_projects", "tags", "website",
-                                     "wikipedia_page")]
+    [
+        ("album", name)
+        for name in (
+            "comments",
+            "date_created",
+            "date_released",
+            "engineer",
+            "favorites",
+            "id",
+            "information",
+            "listens",
+            "producer",
+            "tags",
+            "title",
+            "tracks",
+            "type",
+        )
+    ]
+    + [
+        ("artist", name)
+        for name in (
+            "active_year_begin",
+            "active_year_end",
+            "associated_labels",
+            "bio",
+            "comments",
+            "date_created",
+            "favorites",
+            "id",
+            "latitude",
+            "location",
+            "longitude",
+            "members",
+            "name",
+            "related_projects",
+            "tags",
+            "website",
+            "wikipedia_page",
+        )
+    ]
     + [("set", "split"), ("set", "subset")]
-    + [("track", name) for name in ("bit_rate", "comments", "composer", "date_created", "date_recorded",
-                                    "duration", "favorites", "genre_top", "genres", "genres_all", "information",
-                                    "interest", "language_code", "license", "listens", "lyricist", "number",
-                                    "publisher", "tags", "title")]
+    + [
+        ("track", name)
+        for name in (
+            "bit_rate",
+            "comments",
+            "composer",
+            "date_created",
+            "date_recorded",
+            "duration",
+            "favorites",
+            "genre_top",
+            "genres",
+            "genres_all",
+            "information",
+            "interest",
+            "language_code",
+            "license",
+            "listens",
+            "lyricist",
+            "number",
+            "publisher",
+            "tags",
+            "title",
+        )
+    ]
 )
-FMA_RAW_TRACKS = ("track_id,album_id,album_title,album_url,artist_id,artist_name,artist_url,artist_website,"
-                  "license_image_file,license_image_file_large,license_parent_id,license_title,license_url,tags,"
-                  "track_bit_rate,track_comments,track_composer,track_copyright_c,track_copyright_p,"
-                  "track_date_created,track_date_recorded,track_disc_number,track_duration,track_explicit,"
-                  "track_explicit_notes,track_favorites,track_file,track_genres,track_image_file,"
-                  "track_information,track_instrumental,track_interest,track_language_code,track_listens,"
-                  "track_lyricist,track_number,track_publisher,track_title,track_url").split(",")
-FMA_RAW_ARTISTS = ("artist_id,artist_active_year_begin,artist_active_year_end,artist_associated_labels,artist_bio,"
-                   "artist_comments,artist_contact,artist_date_created,artist_donation_url,artist_favorites,"
-                   "artist_flattr_name,artist_handle,artist_image_file,artist_images,artist_latitude,"
-                   "artist_location,artist_longitude,artist_members,artist_name,artist_paypal_name,"
-                   "artist_related_projects,artist_url,artist_website,artist_wikipedia_page,tags").split(",")
-FMA_RAW_ALBUMS = ("album_id,album_comments,album_date_created,album_date_released,album_engineer,album_favorites,"
-                  "album_handle,album_image_file,album_images,album_information,album_listens,album_producer,"
-                  "album_title,album_tracks,album_type,album_url,artist_name,artist_url,tags").split(",")
+FMA_RAW_TRACKS = (
+    "track_id,album_id,album_title,album_url,artist_id,artist_name,artist_url,artist_website,"
+    "license_image_file,license_image_file_large,license_parent_id,license_title,license_url,tags,"
+    "track_bit_rate,track_comments,track_composer,track_copyright_c,track_copyright_p,"
+    "track_date_created,track_date_recorded,track_disc_number,track_duration,track_explicit,"
+    "track_explicit_notes,track_favorites,track_file,track_genres,track_image_file,"
+    "track_information,track_instrumental,track_interest,track_language_code,track_listens,"
+    "track_lyricist,track_number,track_publisher,track_title,track_url"
+).split(",")
+FMA_RAW_ARTISTS = (
+    "artist_id,artist_active_year_begin,artist_active_year_end,artist_associated_labels,artist_bio,"
+    "artist_comments,artist_contact,artist_date_created,artist_donation_url,artist_favorites,"
+    "artist_flattr_name,artist_handle,artist_image_file,artist_images,artist_latitude,"
+    "artist_location,artist_longitude,artist_members,artist_name,artist_paypal_name,"
+    "artist_related_projects,artist_url,artist_website,artist_wikipedia_page,tags"
+).split(",")
+FMA_RAW_ALBUMS = (
+    "album_id,album_comments,album_date_created,album_date_released,album_engineer,album_favorites,"
+    "album_handle,album_image_file,album_images,album_information,album_listens,album_producer,"
+    "album_title,album_tracks,album_type,album_url,artist_name,artist_url,tags"
+).split(",")
 FMA_GENRES = ("genre_id", "#tracks", "parent", "title", "top_level")
 
 
@@ -189,9 +267,28 @@ def _cell(value) -> str:
 
 
 # Spotify Tracks Dataset, dataset.csv: pandas' unnamed index column first.
-SPOTIFY_COLUMNS = ("track_id", "artists", "album_name", "track_name", "popularity", "duration_ms", "explicit",
-                   "danceability", "energy", "key", "loudness", "mode", "speechiness", "acousticness",
-                   "instrumentalness", "liveness", "valence", "tempo", "time_signature", "track_genre")
+SPOTIFY_COLUMNS = (
+    "track_id",
+    "artists",
+    "album_name",
+    "track_name",
+    "popularity",
+    "duration_ms",
+    "explicit",
+    "danceability",
+    "energy",
+    "key",
+    "loudness",
+    "mode",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
+    "time_signature",
+    "track_genre",
+)
 
 
 def write_spotify(path: Path, rows: Iterable[dict | str]) -> Path:

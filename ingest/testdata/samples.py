@@ -38,17 +38,98 @@ def spotify_id(seed: str) -> str:
 
 
 # --- the generated filler: invented artists and titles, with common words people search for -------------------
-FIRST = ["Anna", "Luca", "Mia", "Jonas", "Sofía", "Mateo", "Zoë", "Noah", "Léa", "Ivan", "Aiko", "Omar", "Freya",
-         "Tomás", "Nina", "Kofi", "Elif", "Rafael", "Ingrid", "Hugo"]
-LAST = ["Berg", "Rossi", "Nováková", "Müller", "García", "Dubois", "Kowalski", "Haddad", "Tanaka", "Lindqvist",
-        "Okafor", "Silva", "Jensen", "Moreau", "Petrov", "Çelik"]
-BANDS = ["The Velvet Foxes", "Midnight Static", "Paper Lanterns", "Los Hermanos Luna", "Neon Harbour",
-         "Salt & Signal", "Echo Valley", "Die Blauen Stunden", "Kite Machine", "Golden Ratio Club",
-         "Северный Ветер", "青い鳥", "Sunset Syndicate", "Velvet Riot", "Oktober Skies"]
-WORDS = ["Love", "Night", "Heart", "Fire", "Dream", "River", "Gold", "Summer", "Rain", "Home", "Light", "Dance",
-         "Ghost", "Paradise", "Ocean", "Moon", "City", "Wild", "Forever", "Blue"]
-SUFFIXES = ["", "", "", "", " (Remix)", " - Live", " (Acoustic)", " (Radio Edit)", " (Remastered 2011)",
-            " (Official Video)", " [Lyrics]"]
+FIRST = [
+    "Anna",
+    "Luca",
+    "Mia",
+    "Jonas",
+    "Sofía",
+    "Mateo",
+    "Zoë",
+    "Noah",
+    "Léa",
+    "Ivan",
+    "Aiko",
+    "Omar",
+    "Freya",
+    "Tomás",
+    "Nina",
+    "Kofi",
+    "Elif",
+    "Rafael",
+    "Ingrid",
+    "Hugo",
+]
+LAST = [
+    "Berg",
+    "Rossi",
+    "Nováková",
+    "Müller",
+    "García",
+    "Dubois",
+    "Kowalski",
+    "Haddad",
+    "Tanaka",
+    "Lindqvist",
+    "Okafor",
+    "Silva",
+    "Jensen",
+    "Moreau",
+    "Petrov",
+    "Çelik",
+]
+BANDS = [
+    "The Velvet Foxes",
+    "Midnight Static",
+    "Paper Lanterns",
+    "Los Hermanos Luna",
+    "Neon Harbour",
+    "Salt & Signal",
+    "Echo Valley",
+    "Die Blauen Stunden",
+    "Kite Machine",
+    "Golden Ratio Club",
+    "Северный Ветер",
+    "青い鳥",
+    "Sunset Syndicate",
+    "Velvet Riot",
+    "Oktober Skies",
+]
+WORDS = [
+    "Love",
+    "Night",
+    "Heart",
+    "Fire",
+    "Dream",
+    "River",
+    "Gold",
+    "Summer",
+    "Rain",
+    "Home",
+    "Light",
+    "Dance",
+    "Ghost",
+    "Paradise",
+    "Ocean",
+    "Moon",
+    "City",
+    "Wild",
+    "Forever",
+    "Blue",
+]
+SUFFIXES = [
+    "",
+    "",
+    "",
+    "",
+    " (Remix)",
+    " - Live",
+    " (Acoustic)",
+    " (Radio Edit)",
+    " (Remastered 2011)",
+    " (Official Video)",
+    " [Lyrics]",
+]
 
 
 def _filler_artists(rng: random.Random) -> list[str]:
@@ -65,10 +146,15 @@ def _title(rng: random.Random) -> str:
 def laion_rows(rng: random.Random, artists: list[str]) -> list[dict]:
     def row(title, names, *, seed=None, ids=None, album=None, explicit=False, views="1.2M plays", duration=200):
         return {
-            "song_id": video_id(seed or f"{names}{title}"), "title": title, "artist_names": names,
+            "song_id": video_id(seed or f"{names}{title}"),
+            "title": title,
+            "artist_names": names,
             "artist_ids": [channel_id(name) for name in names] if ids is None else ids,
-            "album_name": album, "album_id": "MPREb_" + video_id(f"album{album}")[:11] if album else None,
-            "isExplicit": explicit, "views": views, "duration": duration,
+            "album_name": album,
+            "album_id": "MPREb_" + video_id(f"album{album}")[:11] if album else None,
+            "isExplicit": explicit,
+            "views": views,
+            "duration": duration,
         }
 
     army = row("Army of Me", ["Björk"], album="Post", views="45M plays", duration=234)
@@ -80,26 +166,53 @@ def laion_rows(rng: random.Random, artists: list[str]) -> list[dict]:
         dict(army),  # the same song_id published twice: loaded twice, flagged as a duplicate
         row("Hoppípolla", ["Sigur Rós"], album="Takk...", views="61M plays", duration=268),
         row("Ace of Spades", ["Motörhead"], album="Ace of Spades", views="210M views", duration=169),
-        row("戦場のメリークリスマス", ["坂本龍一"], album="Merry Christmas Mr. Lawrence", views="3.4M plays",
-            duration=300),
+        row(
+            "戦場のメリークリスマス",
+            ["坂本龍一"],
+            album="Merry Christmas Mr. Lawrence",
+            views="3.4M plays",
+            duration=300,
+        ),
         row("Группа крови", ["Кино"], album="Группа крови", views="27M views", duration=286),
         row("لبيروت", ["فيروز"], views="1.1M plays", duration=293),
         row("Dynamite", ["BTS"], album="Dynamite (DayTime Version)", views="1.8B views", duration=199),
         row("봄날 (Spring Day)", ["방탄소년단"], views="480M views", duration=274),
         # two credited artists, but channel ids only for the first
-        row("Crazy In Love (feat. JAY-Z)", ["Beyoncé", "JAY-Z"], ids=[channel_id("Beyoncé")],
-            album="Dangerously In Love", views="650M views", duration=236),
+        row(
+            "Crazy In Love (feat. JAY-Z)",
+            ["Beyoncé", "JAY-Z"],
+            ids=[channel_id("Beyoncé")],
+            album="Dangerously In Love",
+            views="650M views",
+            duration=236,
+        ),
         # featured artists only in the title
-        row("Get Lucky (feat. Pharrell Williams & Nile Rodgers)", ["Daft Punk"], album="Random Access Memories",
-            views="1B views", duration=248),
-        row("The Sound of Silence", ["Simon & Garfunkel"], album="Sounds of Silence", views="300M plays",
-            duration=185),
+        row(
+            "Get Lucky (feat. Pharrell Williams & Nile Rodgers)",
+            ["Daft Punk"],
+            album="Random Access Memories",
+            views="1B views",
+            duration=248,
+        ),
+        row("The Sound of Silence", ["Simon & Garfunkel"], album="Sounds of Silence", views="300M plays", duration=185),
         row("Earth Song", ["Earth, Wind & Fire"], seed="ewf", views="2.1M plays"),
         # homonyms: one name, two different YouTube Music channels
-        row("Smells Like Teen Spirit", ["Nirvana"], ids=[channel_id("Nirvana US")], album="Nevermind",
-            views="1.9B views", duration=301),
-        row("Rainbow Chaser", ["Nirvana"], ids=[channel_id("Nirvana UK 1967")], album="The Story of Simon Simopath",
-            views="120K plays", duration=160),
+        row(
+            "Smells Like Teen Spirit",
+            ["Nirvana"],
+            ids=[channel_id("Nirvana US")],
+            album="Nevermind",
+            views="1.9B views",
+            duration=301,
+        ),
+        row(
+            "Rainbow Chaser",
+            ["Nirvana"],
+            ids=[channel_id("Nirvana UK 1967")],
+            album="The Story of Simon Simopath",
+            views="120K plays",
+            duration=160,
+        ),
         row("Highway to Hell", ["AC/DC"], album="Highway to Hell", views="900M views", duration=208),
         row("Me and Giuliani Down by the School Yard", ["!!!"], views="1.5M plays", duration=549),
         row("Kickstart My Heart", ["Mötley Crüe"], views="140M views", duration=283, explicit=True),
@@ -128,8 +241,9 @@ def laion_rows(rng: random.Random, artists: list[str]) -> list[dict]:
         row("ただ君に晴れ", ["ヨルシカ"], views="160M views", duration=198),
         row("夜に駆ける", ["ＹＯＡＳＯＢＩ"], views="310M views", duration=261),
         row("I Don't Care", ["Aoife O'Brien"], views="640K plays", duration=187),
-        row("Sweet Child O' Mine", ["Guns N' Roses"], album="Appetite for Destruction", views="1.5B views",
-            duration=356),
+        row(
+            "Sweet Child O' Mine", ["Guns N' Roses"], album="Appetite for Destruction", views="1.5B views", duration=356
+        ),
         row("Losing My Religion", ["R.E.M."], album="Out of Time", views="1.2B views", duration=269),
         row("Salt Water Hymn", ["Salt & Signal"], views="3.3K plays", duration=240),
         row("Plus Minus", ["+/-"], views="9K plays", duration=212),
@@ -145,10 +259,25 @@ def laion_rows(rng: random.Random, artists: list[str]) -> list[dict]:
                 if rng.random() < 0.5:
                     names.append(featured)
                 title += f" (feat. {featured})"
-        views = rng.choice([f"{rng.randint(1, 999)}K plays", f"{rng.randint(1, 99)}.{rng.randint(0, 9)}M views",
-                            f"{rng.randint(2, 999)} plays", f"{rng.randint(1, 9)}B views"])
-        rows.append(row(title, names, seed=f"filler{n}", album=rng.choice([None, _title(rng)]),
-                        explicit=rng.random() < 0.1, views=views, duration=rng.randint(90, 420)))
+        views = rng.choice(
+            [
+                f"{rng.randint(1, 999)}K plays",
+                f"{rng.randint(1, 99)}.{rng.randint(0, 9)}M views",
+                f"{rng.randint(2, 999)} plays",
+                f"{rng.randint(1, 9)}B views",
+            ]
+        )
+        rows.append(
+            row(
+                title,
+                names,
+                seed=f"filler{n}",
+                album=rng.choice([None, _title(rng)]),
+                explicit=rng.random() < 0.1,
+                views=views,
+                duration=rng.randint(90, 420),
+            )
+        )
     return rows
 
 
@@ -157,49 +286,124 @@ def sleeping_rows(rng: random.Random, artists: list[str], laion: list[dict]) -> 
     yt = {r["title"]: r["song_id"] for r in laion if r["song_id"]}
     song_ids = iter(range(100_001, 1_000_000))
 
-    def row(title, primary, *, featured=(), writers=(), tags=(), album=None, date=None, language="en", links=(),
-            song_id=None):
+    def row(
+        title,
+        primary,
+        *,
+        featured=(),
+        writers=(),
+        tags=(),
+        album=None,
+        date=None,
+        language="en",
+        links=(),
+        song_id=None,
+    ):
         song_id = song_id if song_id is not None else next(song_ids)
         slug = (primary or "unknown").replace(" ", "-")
         return sleeping_letter(primary), {
-            "song_id": song_id, "title": title,
+            "song_id": song_id,
+            "title": title,
             "song_url": f"https://genius.com/{slug}-{title.replace(' ', '-').lower()}-lyrics",
-            "primary_artist": primary, "artist_url": f"https://genius.com/artists/{slug}",
-            "featured_artists": list(featured), "lyricists": list(writers), "tags": list(tags),
-            "album_name": album, "album_url": f"https://genius.com/albums/{slug}/{album}" if album else None,
-            "album_release_date": date, "language": language, "youtube_links": list(links),
-            "lyrics": f"{LYRICS_MARKER} la la la\nsecond verse", "genius_annotation": f"{LYRICS_MARKER} notes",
+            "primary_artist": primary,
+            "artist_url": f"https://genius.com/artists/{slug}",
+            "featured_artists": list(featured),
+            "lyricists": list(writers),
+            "tags": list(tags),
+            "album_name": album,
+            "album_url": f"https://genius.com/albums/{slug}/{album}" if album else None,
+            "album_release_date": date,
+            "language": language,
+            "youtube_links": list(links),
+            "lyrics": f"{LYRICS_MARKER} la la la\nsecond verse",
+            "genius_annotation": f"{LYRICS_MARKER} notes",
             "qna": [{"question": "What is it about?", "answer": LYRICS_MARKER}],
         }
 
     rows = [
-        row("Army of Me", "Björk", writers=["Björk", "Graham Massey"], tags=["Electronic", "Pop"], album="Post",
-            date="1995-02-13", links=[f"https://www.youtube.com/watch?v={yt['Army of Me']}"]),
-        row("Hoppípolla", "Sigur Rós", writers=["Jón Þór Birgisson"], tags=["Post-Rock"], album="Takk...",
-            date="2005", language="is", links=[f"https://youtu.be/{yt['Hoppípolla']}"]),
-        row("Ace of Spades", "Motörhead", writers=["Lemmy", "Phil Taylor", "Eddie Clarke"], tags=["Rock", "Metal"],
-            album="Ace of Spades", date="November 8, 1980",
-            links=[f"https://music.youtube.com/watch?v={yt['Ace of Spades']}&feature=share"]),
-        row("Crazy in Love", "Beyoncé", featured=["JAY-Z"], writers=["Beyoncé", "Rich Harrison", "JAY-Z"],
-            tags=["R&B", "Pop"], album="Dangerously in Love", date="2003-05-18"),
-        row("Группа крови", "Кино", writers=["Виктор Цой"], tags=["Rock", "Русский рок"], album="Группа крови",
-            date="1988", language="ru", links=[f"https://www.youtube.com/watch?v={yt['Группа крови']}"]),
+        row(
+            "Army of Me",
+            "Björk",
+            writers=["Björk", "Graham Massey"],
+            tags=["Electronic", "Pop"],
+            album="Post",
+            date="1995-02-13",
+            links=[f"https://www.youtube.com/watch?v={yt['Army of Me']}"],
+        ),
+        row(
+            "Hoppípolla",
+            "Sigur Rós",
+            writers=["Jón Þór Birgisson"],
+            tags=["Post-Rock"],
+            album="Takk...",
+            date="2005",
+            language="is",
+            links=[f"https://youtu.be/{yt['Hoppípolla']}"],
+        ),
+        row(
+            "Ace of Spades",
+            "Motörhead",
+            writers=["Lemmy", "Phil Taylor", "Eddie Clarke"],
+            tags=["Rock", "Metal"],
+            album="Ace of Spades",
+            date="November 8, 1980",
+            links=[f"https://music.youtube.com/watch?v={yt['Ace of Spades']}&feature=share"],
+        ),
+        row(
+            "Crazy in Love",
+            "Beyoncé",
+            featured=["JAY-Z"],
+            writers=["Beyoncé", "Rich Harrison", "JAY-Z"],
+            tags=["R&B", "Pop"],
+            album="Dangerously in Love",
+            date="2003-05-18",
+        ),
+        row(
+            "Группа крови",
+            "Кино",
+            writers=["Виктор Цой"],
+            tags=["Rock", "Русский рок"],
+            album="Группа крови",
+            date="1988",
+            language="ru",
+            links=[f"https://www.youtube.com/watch?v={yt['Группа крови']}"],
+        ),
         row("Kino - Gruppa krovi (Romanized)", "Genius Romanizations", tags=["Romanization"], language="ru"),
         row("BTS - Dynamite (English Translation)", "Genius English Translations", tags=["Translation"]),
         row("لبيروت", "فيروز", tags=["Arabic"], language="ar", date="1984"),
-        row("Smells Like Teen Spirit", "Nirvana", writers=["Kurt Cobain", "Krist Novoselic", "Dave Grohl"],
-            tags=["Grunge", "Rock"], album="Nevermind", date="1991-09-10"),
+        row(
+            "Smells Like Teen Spirit",
+            "Nirvana",
+            writers=["Kurt Cobain", "Krist Novoselic", "Dave Grohl"],
+            tags=["Grunge", "Rock"],
+            album="Nevermind",
+            date="1991-09-10",
+        ),
         # odd shapes that are still loaded
         ("a", {**row("Featured As String", "Anna Berg")[1], "featured_artists": "Luca Rossi"}),
         ("a", {**row("Featured Null", "Anna Berg")[1], "featured_artists": None, "youtube_links": None}),
-        row("Odd Links", "Anna Berg", links=["https://example.com/not-youtube", "not a url at all",
-                                             "https://www.youtube.com/embed/" + video_id("embed")]),
+        row(
+            "Odd Links",
+            "Anna Berg",
+            links=[
+                "https://example.com/not-youtube",
+                "not a url at all",
+                "https://www.youtube.com/embed/" + video_id("embed"),
+            ],
+        ),
         row("String Song Id", "Anna Berg", song_id="777777"),
         row("Duplicate Song", "Anna Berg", song_id=555555),
         row("Duplicate Song", "Anna Berg", song_id=555555),
         row("<img src=x onerror=alert(1)>", "<script>alert(2)</script>"),
-        ("0", {"song_id": 424242, "song_title": "Alternative Title Key", "primary_artist": "Zoë Dubois",
-               "lyrics": LYRICS_MARKER}),
+        (
+            "0",
+            {
+                "song_id": 424242,
+                "song_title": "Alternative Title Key",
+                "primary_artist": "Zoë Dubois",
+                "lyrics": LYRICS_MARKER,
+            },
+        ),
         # rejected rows: recorded in problems with their line numbers
         ("a", b'{"song_id": 999999, "title": "Broken line, cut off mid-'),
         ("a", b"[1, 2, 3]"),
@@ -213,34 +417,61 @@ def sleeping_rows(rng: random.Random, artists: list[str], laion: list[dict]) -> 
         year = rng.randint(1960, 2024)
         date = rng.choice([f"{year}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}", str(year), None, f"May 4, {year}"])
         links = [f"https://www.youtube.com/watch?v={video_id(f'sleep{n}')}"] if rng.random() < 0.6 else []
-        rows.append(row(_title(rng), primary, featured=featured, writers=writers,
-                        tags=rng.sample(["Pop", "Rock", "Rap", "Electronic", "Jazz", "Folk", "R&B"], 2),
-                        album=rng.choice([None, _title(rng)]), date=date,
-                        language=rng.choice(["en", "en", "en", "de", "es", "fr", "ja"]), links=links))
+        rows.append(
+            row(
+                _title(rng),
+                primary,
+                featured=featured,
+                writers=writers,
+                tags=rng.sample(["Pop", "Rock", "Rap", "Electronic", "Jazz", "Folk", "R&B"], 2),
+                album=rng.choice([None, _title(rng)]),
+                date=date,
+                language=rng.choice(["en", "en", "en", "de", "es", "fr", "ja"]),
+                links=links,
+            )
+        )
     return rows
 
 
 # --- Free Music Archive ----------------------------------------------------------------------------------------
 LICENCES = [
     ("Attribution-NonCommercial-ShareAlike 3.0 International", "http://creativecommons.org/licenses/by-nc-sa/3.0/"),
-    ("Attribution-Noncommercial-No Derivative Works 3.0 United States",
-     "http://creativecommons.org/licenses/by-nc-nd/3.0/us/"),
-    ("Attribution-NonCommercial-NoDerivatives (aka Music Sharing) 3.0 International",
-     "http://creativecommons.org/licenses/by-nc-nd/3.0/"),
+    (
+        "Attribution-Noncommercial-No Derivative Works 3.0 United States",
+        "http://creativecommons.org/licenses/by-nc-nd/3.0/us/",
+    ),
+    (
+        "Attribution-NonCommercial-NoDerivatives (aka Music Sharing) 3.0 International",
+        "http://creativecommons.org/licenses/by-nc-nd/3.0/",
+    ),
     ("Attribution 4.0 International", "http://creativecommons.org/licenses/by/4.0/"),
     ("Attribution-ShareAlike 4.0 International", "http://creativecommons.org/licenses/by-sa/4.0/"),
     ("Creative Commons CC0 1.0 Universal", "http://creativecommons.org/publicdomain/zero/1.0/"),
     ("Attribution-Noncommercial-Share Alike 2.0 UK: England ", "http://creativecommons.org/licenses/by-nc-sa/2.0/uk/"),
     ("FMA-Limited: Download Only", ""),
 ]
-GENRES = [(1, 8693, 38, "Avant-Garde", 38), (2, 5271, 0, "International", 2), (12, 32923, 0, "Rock", 12),
-          (15, 34413, 0, "Electronic", 15), (17, 12706, 0, "Folk", 17), (21, 8389, 0, "Hip-Hop", 21),
-          (38, 38154, 0, "Experimental", 38), (76, 1567, 15, "Experimental Pop", 15), (178, 0, 4, "Be-Bop", 4),
-          (4, 4126, 0, "Jazz", 4)]
+GENRES = [
+    (1, 8693, 38, "Avant-Garde", 38),
+    (2, 5271, 0, "International", 2),
+    (12, 32923, 0, "Rock", 12),
+    (15, 34413, 0, "Electronic", 15),
+    (17, 12706, 0, "Folk", 17),
+    (21, 8389, 0, "Hip-Hop", 21),
+    (38, 38154, 0, "Experimental", 38),
+    (76, 1567, 15, "Experimental Pop", 15),
+    (178, 0, 4, "Be-Bop", 4),
+    (4, 4126, 0, "Jazz", 4),
+]
 FMA_ARTISTS = [
     # id, name, location, latitude, longitude, bio (HTML, with newlines and quotes)
-    (1, "AWOL Collective", "New Jersey", "40.058323800000", "-74.405661200000",
-     '<p>A "collective" of hip-hop &amp; beats from NJ.</p>\n<p>Second paragraph.</p>'),
+    (
+        1,
+        "AWOL Collective",
+        "New Jersey",
+        "40.058323800000",
+        "-74.405661200000",
+        '<p>A "collective" of hip-hop &amp; beats from NJ.</p>\n<p>Second paragraph.</p>',
+    ),
     (2, "Mélanie Lumière", "Paris, France", "48.856614000000", "2.352222000000", "<p>Chanson &eacute;lectro.</p>"),
     (3, "Ólafur Vindur", "Reykjavík", "64.146582000000", "-21.942635000000", ""),
     (4, "Дмитрий Шум", "Москва", "55.755826000000", "37.617300000000", "<p>Шумовая музыка</p>"),
@@ -257,13 +488,25 @@ def write_fma(directory: Path, rng: random.Random) -> None:
             fma.genre(*genre)
         for artist_id, name, location, lat, lon, bio in FMA_ARTISTS:
             handle = name.replace(" ", "_")
-            fma.artist({"artist_id": artist_id, "artist_active_year_begin": 2006, "artist_active_year_end": "0000",
-                        "artist_bio": bio, "artist_comments": 0, "artist_date_created": "11/26/2008 01:42:32 AM",
-                        "artist_favorites": rng.randint(0, 50), "artist_handle": handle,
-                        "artist_images": "[{'image_id': '1955', 'image_caption': None}]",
-                        "artist_latitude": lat, "artist_location": location, "artist_longitude": lon,
-                        "artist_name": name, "artist_url": f"http://freemusicarchive.org/music/{handle}/",
-                        "tags": "['experimental']"})
+            fma.artist(
+                {
+                    "artist_id": artist_id,
+                    "artist_active_year_begin": 2006,
+                    "artist_active_year_end": "0000",
+                    "artist_bio": bio,
+                    "artist_comments": 0,
+                    "artist_date_created": "11/26/2008 01:42:32 AM",
+                    "artist_favorites": rng.randint(0, 50),
+                    "artist_handle": handle,
+                    "artist_images": "[{'image_id': '1955', 'image_caption': None}]",
+                    "artist_latitude": lat,
+                    "artist_location": location,
+                    "artist_longitude": lon,
+                    "artist_name": name,
+                    "artist_url": f"http://freemusicarchive.org/music/{handle}/",
+                    "tags": "['experimental']",
+                }
+            )
         albums = {}
         track_id = 1
         for n in range(150):
@@ -274,78 +517,155 @@ def write_fma(directory: Path, rng: random.Random) -> None:
             album_title = {0: "Field Recordings", 1: "Nocturnes & Échos", 2: "Live at WFMU"}[n % 3]
             album_url = f"http://freemusicarchive.org/music/{handle}/{album_title.replace(' ', '_')}/"
             albums[album_id] = (album_title, album_url, name, handle)
-            title = _title(rng) if n % 5 else {0: "Sans titre (démo)", 1: "Ночной звонок", 2: "夜明け",
-                                                 3: "Love, Again", 4: 'Theme from "Nowhere"'}[(n // 5) % 5]
+            title = (
+                _title(rng)
+                if n % 5
+                else {
+                    0: "Sans titre (démo)",
+                    1: "Ночной звонок",
+                    2: "夜明け",
+                    3: "Love, Again",
+                    4: 'Theme from "Nowhere"',
+                }[(n // 5) % 5]
+            )
             licence, licence_url = LICENCES[n % len(LICENCES)]
             genre_ids = rng.sample([1, 2, 12, 15, 17, 21, 38, 76], rng.choice([0, 1, 2]))
             minutes, seconds = divmod(rng.randint(30, 900), 60)
-            created = f"{rng.randint(1, 12)}/{rng.randint(1, 28)}/20{rng.randint(8, 16):02d} 0{rng.randint(1, 9)}:" \
-                      f"1{rng.randint(0, 9)}:3{rng.randint(0, 9)} {rng.choice(['AM', 'PM'])}"
+            created = (
+                f"{rng.randint(1, 12)}/{rng.randint(1, 28)}/20{rng.randint(8, 16):02d} 0{rng.randint(1, 9)}:"
+                f"1{rng.randint(0, 9)}:3{rng.randint(0, 9)} {rng.choice(['AM', 'PM'])}"
+            )
             track_url = f"{album_url}{title.replace(' ', '_')}"
             columns = {
-                ("album", "id"): album_id, ("album", "title"): album_title, ("album", "type"): "Album",
+                ("album", "id"): album_id,
+                ("album", "title"): album_title,
+                ("album", "type"): "Album",
                 ("album", "date_released"): f"20{rng.randint(8, 16):02d}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)} "
-                                            "00:00:00" if n % 4 else "",
-                ("album", "tags"): "[]", ("album", "listens"): rng.randint(0, 90000),
-                ("artist", "id"): artist_id, ("artist", "name"): name, ("artist", "location"): location,
-                ("artist", "latitude"): lat, ("artist", "longitude"): lon, ("artist", "bio"): bio,
-                ("artist", "tags"): "['experimental']", ("artist", "active_year_end"): "",
+                "00:00:00"
+                if n % 4
+                else "",
+                ("album", "tags"): "[]",
+                ("album", "listens"): rng.randint(0, 90000),
+                ("artist", "id"): artist_id,
+                ("artist", "name"): name,
+                ("artist", "location"): location,
+                ("artist", "latitude"): lat,
+                ("artist", "longitude"): lon,
+                ("artist", "bio"): bio,
+                ("artist", "tags"): "['experimental']",
+                ("artist", "active_year_end"): "",
                 ("set", "split"): rng.choice(["training", "validation", "test"]),
                 ("set", "subset"): rng.choice(["small", "medium", "large"]),
-                ("track", "bit_rate"): 256000, ("track", "duration"): minutes * 60 + seconds,
+                ("track", "bit_rate"): 256000,
+                ("track", "duration"): minutes * 60 + seconds,
                 ("track", "genre_top"): "Experimental" if 38 in genre_ids else "",
-                ("track", "genres"): str(genre_ids), ("track", "genres_all"): str(genre_ids),
-                ("track", "license"): licence, ("track", "listens"): rng.randint(0, 200000),
-                ("track", "language_code"): rng.choice(["en", "", "fr"]), ("track", "tags"): "['lo-fi', 'diy']",
-                ("track", "title"): title, ("track", "number"): n % 12 + 1,
+                ("track", "genres"): str(genre_ids),
+                ("track", "genres_all"): str(genre_ids),
+                ("track", "license"): licence,
+                ("track", "listens"): rng.randint(0, 200000),
+                ("track", "language_code"): rng.choice(["en", "", "fr"]),
+                ("track", "tags"): "['lo-fi', 'diy']",
+                ("track", "title"): title,
+                ("track", "number"): n % 12 + 1,
                 ("track", "date_created"): "2008-11-26 01:48:12",
             }
             raw = {
-                "track_id": track_id, "album_id": album_id, "album_title": album_title, "album_url": album_url,
-                "artist_id": artist_id, "artist_name": name,
-                "artist_url": f"http://freemusicarchive.org/music/{handle}/", "license_title": licence,
-                "license_url": licence_url, "tags": "[]", "track_date_created": created,
+                "track_id": track_id,
+                "album_id": album_id,
+                "album_title": album_title,
+                "album_url": album_url,
+                "artist_id": artist_id,
+                "artist_name": name,
+                "artist_url": f"http://freemusicarchive.org/music/{handle}/",
+                "license_title": licence,
+                "license_url": licence_url,
+                "tags": "[]",
+                "track_date_created": created,
                 "track_duration": f"{minutes:02d}:{seconds:02d}",
                 "track_explicit": rng.choice(["Radio-Safe", "Radio-Unsafe", ""]),
                 "track_genres": str([{"genre_id": str(g), "genre_title": "x", "genre_url": None} for g in genre_ids]),
                 "track_information": "<p>Recorded live.\nSecond line &amp; more.</p>" if n % 7 == 0 else "",
-                "track_listens": columns[("track", "listens")], "track_title": title, "track_url": track_url,
+                "track_listens": columns[("track", "listens")],
+                "track_title": title,
+                "track_url": track_url,
             }
             fma.track(track_id, columns, raw)
         # rows that cannot be loaded: a short row, and a track id that is not a number
         fma.raw_line("tracks.csv", "999991,0,2009-01-05 00:00:00,cut short")
         fma.raw_line("tracks.csv", "not-a-number" + "," * 52)
         for album_id, (album_title, album_url, name, handle) in sorted(albums.items()):
-            fma.album({"album_id": album_id, "album_title": album_title, "album_url": album_url,
-                       "album_date_released": "01/05/2009", "artist_name": name,
-                       "artist_url": f"http://freemusicarchive.org/music/{handle}/", "album_type": "Album",
-                       "tags": "[]", "album_images": "[]"})
+            fma.album(
+                {
+                    "album_id": album_id,
+                    "album_title": album_title,
+                    "album_url": album_url,
+                    "album_date_released": "01/05/2009",
+                    "artist_name": name,
+                    "artist_url": f"http://freemusicarchive.org/music/{handle}/",
+                    "album_type": "Album",
+                    "tags": "[]",
+                    "album_images": "[]",
+                }
+            )
 
 
 # --- Spotify Tracks Dataset --------------------------------------------------------------------------------------
 def spotify_rows(rng: random.Random, artists: list[str]) -> list[dict | str]:
-    def row(title, artists_text, *, album=None, genre="pop", popularity=50, duration_ms=210000, explicit=False,
-            seed=None):
+    def row(
+        title, artists_text, *, album=None, genre="pop", popularity=50, duration_ms=210000, explicit=False, seed=None
+    ):
         return {
-            "track_id": spotify_id(seed or f"{artists_text}{title}{album}"), "artists": artists_text,
-            "album_name": album if album is not None else title, "track_name": title, "popularity": popularity,
-            "duration_ms": duration_ms, "explicit": explicit, "danceability": 0.676, "energy": 0.461, "key": 1,
-            "loudness": -6.746, "mode": 0, "speechiness": 0.143, "acousticness": 0.0322,
-            "instrumentalness": "1.01e-06", "liveness": 0.358, "valence": 0.715, "tempo": 87.917,
-            "time_signature": 4, "track_genre": genre,
+            "track_id": spotify_id(seed or f"{artists_text}{title}{album}"),
+            "artists": artists_text,
+            "album_name": album if album is not None else title,
+            "track_name": title,
+            "popularity": popularity,
+            "duration_ms": duration_ms,
+            "explicit": explicit,
+            "danceability": 0.676,
+            "energy": 0.461,
+            "key": 1,
+            "loudness": -6.746,
+            "mode": 0,
+            "speechiness": 0.143,
+            "acousticness": 0.0322,
+            "instrumentalness": "1.01e-06",
+            "liveness": 0.358,
+            "valence": 0.715,
+            "tempo": 87.917,
+            "time_signature": 4,
+            "track_genre": genre,
         }
 
-    ace = row("Ace of Spades", "Motörhead", album="Ace Of Spades (Expanded Edition)", genre="heavy-metal",
-              popularity=71, duration_ms=168800)
+    ace = row(
+        "Ace of Spades",
+        "Motörhead",
+        album="Ace Of Spades (Expanded Edition)",
+        genre="heavy-metal",
+        popularity=71,
+        duration_ms=168800,
+    )
     rows = [
         row("Army of Me", "Björk", album="Post", genre="electronic", popularity=55, duration_ms=234000),
         row("Hoppípolla", "Sigur Rós", album="Takk...", genre="ambient", popularity=62, duration_ms=268000),
         ace,
         {**ace, "track_genre": "rock"},  # the same track_id under a second genre: kept, flagged as a repeat
-        row("Crazy In Love (feat. Jay-Z)", "Beyoncé;JAY-Z", album="Dangerously In Love", genre="r-n-b",
-            popularity=80, duration_ms=236133),
-        row("Get Lucky (feat. Pharrell Williams & Nile Rodgers)", "Daft Punk;Pharrell Williams;Nile Rodgers",
-            album="Random Access Memories", genre="dance", popularity=83, duration_ms=369626),
+        row(
+            "Crazy In Love (feat. Jay-Z)",
+            "Beyoncé;JAY-Z",
+            album="Dangerously In Love",
+            genre="r-n-b",
+            popularity=80,
+            duration_ms=236133,
+        ),
+        row(
+            "Get Lucky (feat. Pharrell Williams & Nile Rodgers)",
+            "Daft Punk;Pharrell Williams;Nile Rodgers",
+            album="Random Access Memories",
+            genre="dance",
+            popularity=83,
+            duration_ms=369626,
+        ),
         row("The Sound of Silence", "Simon & Garfunkel", genre="folk", popularity=77, duration_ms=185000),
         row("September", "Earth, Wind & Fire", genre="funk", popularity=85, duration_ms=215093),
         row('Theme from "Shaft"', "Isaac Hayes", genre="soul", popularity=60, duration_ms=280000),
@@ -356,14 +676,31 @@ def spotify_rows(rng: random.Random, artists: list[str]) -> list[dict | str]:
     ]
     # the same recording under several track ids (compilation copies, popularity 0)
     for copy in range(3):
-        rows.append(row("You and Me on the Rock", "Brandi Carlile", album=f"Acoustic Hits Vol. {copy + 1}",
-                        genre="acoustic", popularity=0, duration_ms=230893, seed=f"rock{copy}"))
+        rows.append(
+            row(
+                "You and Me on the Rock",
+                "Brandi Carlile",
+                album=f"Acoustic Hits Vol. {copy + 1}",
+                genre="acoustic",
+                popularity=0,
+                duration_ms=230893,
+                seed=f"rock{copy}",
+            )
+        )
     for n in range(230):
         names = [rng.choice(artists)] + ([rng.choice(artists)] if rng.random() < 0.2 else [])
-        rows.append(row(_title(rng), ";".join(dict.fromkeys(names)), album=rng.choice([None, _title(rng)]),
-                        genre=rng.choice(["pop", "rock", "acoustic", "jazz", "k-pop", "chill"]),
-                        popularity=rng.randint(0, 100), duration_ms=rng.randint(60000, 420000),
-                        explicit=rng.random() < 0.1, seed=f"filler{n}"))
+        rows.append(
+            row(
+                _title(rng),
+                ";".join(dict.fromkeys(names)),
+                album=rng.choice([None, _title(rng)]),
+                genre=rng.choice(["pop", "rock", "acoustic", "jazz", "k-pop", "chill"]),
+                popularity=rng.randint(0, 100),
+                duration_ms=rng.randint(60000, 420000),
+                explicit=rng.random() < 0.1,
+                seed=f"filler{n}",
+            )
+        )
     rows.append("999,SHORTROWxxxxxxxxxxxxx,Someone,Too Short")  # a short row: recorded as a problem
     rows.append(",".join(["1000", "", "Nobody", "No Id", "No Id"] + ["0"] * 16))  # no track id: rejected
     return rows
@@ -372,16 +709,40 @@ def spotify_rows(rng: random.Random, artists: list[str]) -> list[dict | str]:
 # --- a model's attribution list, in Stability AI's format (fma_dataset_attribution2.csv) ----------------------
 ATTRIBUTION_ROWS = [
     # FMA tracks of the sample, as the list gives them (some authors spelled as the model maker spelled them)
-    ("5", "Gold Heart", "Дмитрий Шум", "ccby", "https://freemusicarchive.org/music/Дмитрий_Шум/Field_Recordings/Gold_Heart/"),
-    ("8", "Ночной звонок", "The Velvet Foxes", "cc0", "https://freemusicarchive.org/music/The_Velvet_Foxes/Live_at_WFMU/"),
+    (
+        "5",
+        "Gold Heart",
+        "Дмитрий Шум",
+        "ccby",
+        "https://freemusicarchive.org/music/Дмитрий_Шум/Field_Recordings/Gold_Heart/",
+    ),
+    (
+        "8",
+        "Ночной звонок",
+        "The Velvet Foxes",
+        "cc0",
+        "https://freemusicarchive.org/music/The_Velvet_Foxes/Live_at_WFMU/",
+    ),
     ("38", "Gold Dream (Remastered 2011)", "Dmitry Shum", "ccby", "https://freemusicarchive.org/music/Dmitry_Shum/x/"),
     ("40", "Light (Official Video)", "Velvet Foxes", "cc0", "https://freemusicarchive.org/music/Velvet_Foxes/y/"),
     # listed as CC BY, but FMA's 2016 metadata gives these tracks a NonCommercial licence
     ("2", "Sans titre (démo)", "AWOL Collective", "ccby", "https://freemusicarchive.org/music/AWOL_Collective/z/"),
     ("3", "Moon (Radio Edit)", "Various Artists [Droplift]", "ccby", "https://freemusicarchive.org/music/Droplift/m/"),
     # ids beyond the 2017 dataset: taken from the FMA website later, in none of the four datasets
-    ("160001", "Midnight Drive", "Anna Berg", "ccby", "https://freemusicarchive.org/music/Anna_Berg/Night/Midnight_Drive/"),
-    ("171234", "Paper Boats", "Kai Nakamura", "cc0", "https://freemusicarchive.org/music/Kai_Nakamura/Boats/Paper_Boats/"),
+    (
+        "160001",
+        "Midnight Drive",
+        "Anna Berg",
+        "ccby",
+        "https://freemusicarchive.org/music/Anna_Berg/Night/Midnight_Drive/",
+    ),
+    (
+        "171234",
+        "Paper Boats",
+        "Kai Nakamura",
+        "cc0",
+        "https://freemusicarchive.org/music/Kai_Nakamura/Boats/Paper_Boats/",
+    ),
     ("198765", 'Ölfusá, "Morgun"', "Ólafur Vindur", "ccby", "https://freemusicarchive.org/music/Olafur_Vindur/M/"),
     ("200000", "Cello Study No. 2", "Mina Park", "cc0", "https://freemusicarchive.org/music/Mina_Park/Studies/Cello/"),
 ]
@@ -389,6 +750,7 @@ ATTRIBUTION_ROWS = [
 
 def write_attribution(path: Path) -> None:
     import csv
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")  # the published file has CRLF line endings
