@@ -31,13 +31,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from mix import exports, pick, requests
+from plain import build_plain
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from mix import exports, pick, requests  # noqa: E402
-from plain import build_plain  # noqa: E402
 
 SOURCES = {
     "laion-disco-12m": "laion-disco-12m",

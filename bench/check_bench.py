@@ -32,10 +32,8 @@ from pathlib import Path
 
 from unidecode import unidecode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from ingest.check import check_catalogue, read_catalogue  # noqa: E402
-from ingest.normalize import split_title, title_key  # noqa: E402
+from ingest.check import check_catalogue, read_catalogue
+from ingest.normalize import split_title, title_key
 
 SYLLABLES = ["ka", "lo", "mi", "zu", "rex", "vo", "tan", "quil", "bra", "osh", "fey", "dun", "pli", "wy", "zor"]
 

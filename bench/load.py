@@ -40,12 +40,10 @@ from urllib.parse import quote, urlencode
 
 import aiohttp
 import httpx
+from benchmark import serve
+from mix import pick, requests
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-
-from benchmark import serve  # noqa: E402
-from mix import pick, requests  # noqa: E402
 
 # kind → share of requests (in percent): mostly searches and artist pages, "a few" CSV downloads
 WEIGHTS = {
@@ -159,6 +157,7 @@ async def run(base: str, make_client, first: int, clients: int, deadline: float)
         while time.time() < deadline:
             kind, path = next_request()
             started = time.perf_counter()
+            status: int | str  # the HTTP status, or the client error's name
             try:
                 async with http.get(base + path, allow_redirects=False) as response:
                     await response.read()

@@ -37,15 +37,14 @@ import time
 import unicodedata
 from pathlib import Path
 
+import yaml
+from datasette.app import Datasette
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from ingest.normalize import fold, latin_readings, match_key, search_words, title_key
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import yaml  # noqa: E402
-from datasette.app import Datasette  # noqa: E402
-from rapidfuzz import process  # noqa: E402
-from rapidfuzz.distance import OSA  # noqa: E402
-
-from ingest.normalize import fold, latin_readings, match_key, search_words, title_key  # noqa: E402
 
 CLASSES = (
     "exact",

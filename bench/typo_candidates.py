@@ -23,18 +23,16 @@ import os
 import random
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 import zlib
 from pathlib import Path
 
+from rapidfuzz.distance import OSA
+
+from ingest import search_index
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from rapidfuzz.distance import OSA  # noqa: E402
-
-from ingest import search_index  # noqa: E402
 
 SYLLABLES = (
     "ka ri mo la ne to sa vi an el or us in be da go hu ja ke li ma no pe qu ro si ta ul ve wo xa yo ze "

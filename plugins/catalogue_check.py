@@ -26,7 +26,7 @@ import time
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
-from urllib.parse import unquote_to_bytes
+from urllib.parse import parse_qsl
 
 from datasette import hookimpl
 from datasette.utils.asgi import AsgiStream, Response
@@ -240,10 +240,9 @@ def _form(content_type: str, body: bytes) -> dict[str, bytes]:
     ctype, params = parse_options_header(content_type.encode("latin-1"))
     fields: dict[str, bytes] = {}
     if ctype == b"application/x-www-form-urlencoded":  # the report's buttons, the mapping step, or a script
-        for pair in body.split(b"&"):
-            key, _, value = (part.replace(b"+", b" ") for part in pair.partition(b"="))
-            if key:
-                fields[unquote_to_bytes(key).decode("utf-8", "replace")] = unquote_to_bytes(value)
+        # the standard library's parser, through Latin-1 so that each value keeps its bytes (a report is not text)
+        for key, value in parse_qsl(body.decode("latin-1"), keep_blank_values=True, encoding="latin-1"):
+            fields[key.encode("latin-1").decode("utf-8", "replace")] = value.encode("latin-1")
         return fields
     if ctype != b"multipart/form-data" or b"boundary" not in params:
         raise ValueError("send the form as multipart/form-data or application/x-www-form-urlencoded")
