@@ -409,7 +409,9 @@ def corrected_query(fixed: list[tuple[str, list[str]]], drop_unknown: bool = Fal
     for word, choices in fixed:
         if choices == [word]:
             shown.append(word)
-            query.append(word)
+            # a word the index holds, as a whole word: as a prefix (`fire*`), a common word's postings would be
+            # merged with every longer word's (0.7 s at full size); a short last word stays one typed_words drops
+            query.append([word] if len(word) >= PREFIX_MIN or _is_cjk(word) else word)
         elif choices and not drop_unknown:
             shown.append(choices[0])
             query.append(choices)
