@@ -21,6 +21,8 @@ from urllib.parse import quote, urlencode
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
+from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
 
 from ingest import CAVEAT, DATABASE, search_index
 from ingest.links import parse_link, unsupported_link
@@ -138,12 +140,14 @@ async def search_tracks(
     words = search_words(text[:MAX_QUERY])[: search_index.MAX_WORDS]
     typed = " ".join(words)
     # bm25 first counts every track holding each word, in each dataset: tens of milliseconds a common word at full
-    # size. Suggestions (a few tracks under "Did you mean") are ordered by their title's tier alone.
+    # size. Suggestions (a few tracks under "Did you mean") are ranked here instead, by how alike they read.
     rank = "rank" if counted else "0.0"
     windows = await asyncio.gather(
         *(
             db.execute(
-                window.format(rank=rank, lo=int(lo), hi=int(hi), limit=CANDIDATES, shown=shown),
+                window.format(
+                    rank=rank, lo=int(lo), hi=int(hi), limit=CANDIDATES, shown=shown if counted else CANDIDATES
+                ),
                 {"fts": fts, "words": typed},
             )
             for _, lo, hi in ranges
@@ -177,6 +181,11 @@ async def search_tracks(
     for result in (*windows, *titles):
         for row in result.rows:
             candidates.setdefault(row["id"], dict(row))
+    if not counted:  # suggestions: the tracks whose title and credit read most like what was typed
+        for row in candidates.values():
+            row["rank"] = -fuzz.token_set_ratio(
+                typed, f"{row['title'] or ''} {row['artist_credit'] or ''}", processor=default_process
+            )
     rows = sorted(
         candidates.values(),
         key=lambda row: (search_index.title_tier(row["title"], row["artist_credit"], typed), row["rank"], row["id"]),
