@@ -127,7 +127,8 @@ async def search_tracks(
     all at once on Datasette's SQL threads (SQLite runs them in parallel), and the windows are merged here, an
     exact title (or title and artist) first. Only a dataset whose window is full (more matches than CANDIDATES)
     needs a second look: its count, and the tracks whose title starts with the typed words (which may lie beyond
-    the window); `counted=False` (suggestions) skips both, and the ranking."""
+    the window); `counted=False` (suggestions) skips both, and ranks by how alike title and credit read to what was
+    typed instead of by bm25."""
     ranges = [(d["slug"], d["first_track_id"], d["last_track_id"]) for d in datasets if d["first_track_id"]]
     shown = page * PAGE_SIZE
     window = """
