@@ -18,8 +18,8 @@ def extra_template_vars(view_name, database, table, request, datasette):
         db = datasette.get_database(DATABASE)
         row = (
             await db.execute(
-                "select id, dataset, title, artist_credit, album, url, release_year, duration_s "
-                "from tracks where id = ?",
+                "select id, dataset, title, artist_credit, album, url, release_year, duration_s, "
+                "licence, licence_code, licence_url from tracks where id = ?",
                 [request.url_vars.get("pks")],
             )
         ).first()

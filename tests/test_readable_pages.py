@@ -32,6 +32,22 @@ async def test_track_page_starts_with_a_card_and_names_the_track(ds, db):
 
 
 @pytest.mark.asyncio
+async def test_an_fma_track_card_gives_the_tracks_own_licence_and_its_restrictions(ds, db):
+    track = db.execute(
+        "select * from tracks where dataset = 'free-music-archive' and licence_code like '%NC%' order by id limit 1"
+    ).fetchone()
+    html = (await ds.client.get(f"/datasets/tracks/{track['id']}")).text
+    card = html[html.index('<article class="track-card') : html.index("</article>")]
+    licence = card[card.index('class="track-licence"') :]
+    assert track["licence"] in licence and "NC" in licence[: licence.index("</p>")]
+    # the dataset's licence is named as the dataset's, never as the track's
+    sleeping = first_track(db, "sleeping-disco-9m")
+    sleeping_card = (await ds.client.get(f"/datasets/tracks/{sleeping['id']}")).text
+    assert "the dataset's licence: None declared on the Hugging Face page" in sleeping_card
+    assert 'class="track-licence"' not in sleeping_card
+
+
+@pytest.mark.asyncio
 @pytest.mark.parametrize(
     "dataset, name",
     [
@@ -127,3 +143,15 @@ async def test_page_titles_are_the_querys_title_not_its_sql(ds):
     assert "<title>Published and loaded row counts</title>" in html
     html = (await ds.client.get("/datasets", params={"sql": "select 1"})).text
     assert "<title>SQL query: select 1</title>" in html
+
+
+@pytest.mark.asyncio
+async def test_the_artist_page_counts_datasets_in_words(ds, db):
+    rows = db.execute(
+        "select a.key, count(*) as n from artist_datasets d join artists a on a.id = d.artist_id "
+        "group by a.id order by n desc, a.id"
+    ).fetchall()
+    everywhere = next(key for key, n in rows if n == 4)
+    some = next((key, n) for key, n in rows if n < 4)
+    assert "in\nall four datasets." in (await ds.client.get(f"/artist/{everywhere}")).text
+    assert f"in\n{some[1]} of the four datasets." in (await ds.client.get(f"/artist/{some[0]}")).text
