@@ -76,6 +76,13 @@ def table_clauses(table: str, args, fts_table: str | None, raw_search: bool = Fa
     return clauses, params
 
 
+def search_description(search: str) -> str:
+    """A table search as a page heading words it: `search matches "love"`; a raw query that is already one quoted
+    phrase (the search page links with `"love"`) is not quoted again."""
+    quoted = len(search) > 1 and search.startswith('"') and search.endswith('"') and '"' not in search[1:-1]
+    return f"search matches {search}" if quoted else f'search matches "{search}"'
+
+
 def filter_pairs(args) -> list[tuple[str, str]]:
     """The (key, value) pairs Datasette treats as column filters: every argument but `_special` ones."""
     return sorted(

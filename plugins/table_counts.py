@@ -32,6 +32,7 @@ from ingest.table_filters import (
     filter_pairs,
     filtering,
     plan,
+    search_description,
     table_clauses,
     tracks_info,
 )
@@ -235,5 +236,5 @@ def extra_template_vars(database, table, view_name, request, datasette):
 def _described(request) -> str:
     """The heading's description of the filters, as Datasette words it."""
     search = request.args.get("_search")
-    extra = [f'search matches "{search}"'] if search and search.strip() else []
+    extra = [search_description(search)] if search and search.strip() else []
     return Filters(filter_pairs(request.args)).human_description_en(extra=extra)

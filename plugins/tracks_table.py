@@ -27,7 +27,7 @@ from datasette.utils import (
 )
 
 from ingest import DATABASE, track_counts
-from ingest.table_filters import COUNT_LIMIT, AtLeast, arg_pairs, filtering, plan, tracks_info
+from ingest.table_filters import COUNT_LIMIT, AtLeast, arg_pairs, filtering, plan, search_description, tracks_info
 
 TABLE = "tracks"
 FACET_BUDGET_MS = 60  # for a facet that is not precomputed
@@ -97,7 +97,7 @@ def filters_from_request(request, database, table, datasette):
             descending = args.get("_sort_desc") == "id"
             window = p.window_sql(_page_size(request, datasette) + 1, _after(request), descending)
             context = {"supports_search": True, "search": args.get("_search") or ""}
-            descriptions = [f'search matches "{p.search}"'] if p.search else []
+            descriptions = [search_description(p.search)] if p.search else []
             return FilterArguments([f"id in ({window})"], p.all_params, descriptions, context)
         if "_search" in args and not p.search and p.supported:
             # a blank search (the filter form sends one) searches for nothing: Datasette would fail on it

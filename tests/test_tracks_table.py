@@ -105,6 +105,9 @@ async def test_table_search_page_counts_exactly_and_offers_the_whole_export(ds, 
     expected = db.execute("select count(*) from tracks_fts where tracks_fts match '\"love\"'").fetchone()[0]
     html = (await ds.client.get("/datasets/tracks?_search=love")).text
     assert re.search(rf"<h3>{expected:,} rows\s+where search matches &#34;love&#34;", html)
+    # as the search page links to it (a raw query, one quoted phrase): the heading does not quote it twice
+    raw = (await ds.client.get("/datasets/tracks?_search=%22love%22&_searchmode=raw")).text
+    assert re.search(rf"<h3>{expected:,} rows\s+where search matches &#34;love&#34;", raw)
     links = [
         unescape(link)
         for link in re.findall(r'<p class="export-all">.*?</p>', html, re.S)[0].split('"')
