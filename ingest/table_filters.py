@@ -40,6 +40,17 @@ class AtLeast(int):
         return "more than " + format(int(self), spec)
 
 
+def table_request(scope, database_path: str) -> str | None:
+    """`<table>` or `<table>.<format>` when an ASGI scope is a GET of one of a database's tables
+    (`/datasets/tracks.csv` → `tracks.csv`), else None: what the plugins wrapping Datasette's table pages look for."""
+    if scope["type"] != "http" or scope.get("method") != "GET":
+        return None
+    prefix = database_path + "/"
+    path = scope.get("path", "")
+    rest = path[len(prefix) :]
+    return rest if path.startswith(prefix) and rest and "/" not in rest else None
+
+
 def arg_pairs(args) -> list[tuple[str, str]]:
     """Every (key, value) of a request's arguments (Datasette's MultiParams)."""
     return [(key, value) for key in args for value in args.getlist(key)]

@@ -24,7 +24,7 @@ from datasette.utils.asgi import AsgiStream, Request, Response
 
 from ingest import DATABASE
 from ingest.export_lines import csv_line, csv_text, json_object, stopped
-from ingest.table_filters import arg_pairs, filtering, plan, table_clauses, tracks_info
+from ingest.table_filters import arg_pairs, filtering, plan, table_clauses, table_request, tracks_info
 
 CHUNK = 5_000  # rows per query
 SMALL_TABLE = 100_000  # rows: exported in one query
@@ -43,17 +43,14 @@ def _truthy(value) -> bool:
 def asgi_wrapper(datasette):
     def wrap(app):
         async def exports(scope, receive, send):
-            if scope["type"] == "http" and scope.get("method") == "GET":
-                prefix = datasette.urls.database(DATABASE) + "/"
-                path = scope.get("path", "")
-                rest = path[len(prefix) :]
-                if path.startswith(prefix) and "/" not in rest and rest.rsplit(".", 1)[-1] in FORMATS:
-                    request = Request(scope, receive)
-                    if _truthy(request.args.get("_stream")):
-                        table, fmt = rest.rsplit(".", 1)
-                        response = await export(datasette, request, tilde_decode(table), fmt)
-                        if response is not None:
-                            return await response.asgi_send(send)
+            rest = table_request(scope, datasette.urls.database(DATABASE))
+            if rest and rest.rsplit(".", 1)[-1] in FORMATS:
+                request = Request(scope, receive)
+                if _truthy(request.args.get("_stream")):
+                    table, fmt = rest.rsplit(".", 1)
+                    response = await export(datasette, request, tilde_decode(table), fmt)
+                    if response is not None:
+                        return await response.asgi_send(send)
             await app(scope, receive, send)
 
         return exports

@@ -34,6 +34,7 @@ from ingest.table_filters import (
     plan,
     search_description,
     table_clauses,
+    table_request,
     tracks_info,
 )
 
@@ -69,30 +70,27 @@ def counted_here(datasette, table: str, pairs) -> bool:
 def asgi_wrapper(datasette):
     def wrap(app):
         async def count_here(scope, receive, send):
-            if scope["type"] == "http" and scope.get("method") == "GET":
-                prefix = datasette.urls.database(DATABASE) + "/"
-                path = scope.get("path", "")
-                rest = path[len(prefix) :]
-                if path.startswith(prefix) and rest and "/" not in rest and not rest.endswith(".csv"):
-                    table = tilde_decode(rest[: -len(".json")] if rest.endswith(".json") else rest)
-                    query = scope.get("query_string", b"")
-                    pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
-                    if SKIP in pairs:  # a link from one of these pages
-                        pairs = [pair for pair in pairs if pair != SKIP]
-                        query = urlencode(pairs, encoding="latin-1").encode("latin-1")
-                        scope = dict(scope, query_string=query)
-                    if counted_here(datasette, table, pairs):
-                        scope = dict(scope, query_string=query + (b"&" if query else b"") + urlencode([SKIP]).encode())
-                        # counted on a SQL thread while Datasette reads the page's rows on another
-                        counting = asyncio.ensure_future(count_rows(datasette, Request(scope, receive), table))
-                        scope[COUNT_TASK] = counting
-                        try:
-                            return await _page_with_count(app, counting, scope, receive, send, rest.endswith(".json"))
-                        finally:
-                            if not counting.done():
-                                counting.cancel()
-                            elif not counting.cancelled():
-                                counting.exception()  # a count that failed failed with its page: seen there
+            rest = table_request(scope, datasette.urls.database(DATABASE))
+            if rest and not rest.endswith(".csv"):
+                table = tilde_decode(rest[: -len(".json")] if rest.endswith(".json") else rest)
+                query = scope.get("query_string", b"")
+                pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+                if SKIP in pairs:  # a link from one of these pages
+                    pairs = [pair for pair in pairs if pair != SKIP]
+                    query = urlencode(pairs, encoding="latin-1").encode("latin-1")
+                    scope = dict(scope, query_string=query)
+                if counted_here(datasette, table, pairs):
+                    scope = dict(scope, query_string=query + (b"&" if query else b"") + urlencode([SKIP]).encode())
+                    # counted on a SQL thread while Datasette reads the page's rows on another
+                    counting = asyncio.ensure_future(count_rows(datasette, Request(scope, receive), table))
+                    scope[COUNT_TASK] = counting
+                    try:
+                        return await _page_with_count(app, counting, scope, receive, send, rest.endswith(".json"))
+                    finally:
+                        if not counting.done():
+                            counting.cancel()
+                        elif not counting.cancelled():
+                            counting.exception()  # a count that failed failed with its page: seen there
             await app(scope, receive, send)
 
         return count_here
