@@ -138,6 +138,18 @@ def playwright_or_skip(allow_module_level: bool = False):
     return sync_playwright
 
 
+@contextlib.contextmanager
+def chromium_browser():
+    """Debian's Chromium driven by Playwright (skipped where either is missing, a failure in CI), closed on leaving."""
+    sync_playwright = playwright_or_skip()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 @pytest.fixture
 def tiny_db(tmp_path):
     """A database built as the publication is, holding just the LAION tracks a test needs: (title, artists) each."""

@@ -13,13 +13,13 @@ import yaml
 
 from ingest.build import build, sample_attributions, sample_sources
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, configuration_directory, datasette_server, playwright_or_skip
+from .conftest import ROOT, chromium_browser, configuration_directory, datasette_server, playwright_or_skip
 
 pytestmark = pytest.mark.slow  # a browser, a server or a build per test: `-m 'not slow'` skips them
 
 ARTIFACTS = ROOT / "tests" / "artifacts" / "pages"
 AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
-sync_playwright = playwright_or_skip(allow_module_level=True)
+playwright_or_skip(allow_module_level=True)  # the whole module needs the browser
 DASHBOARD = yaml.safe_load((ROOT / "metadata.yml").read_text())["plugins"]["datasette-dashboards"]["overview"]
 
 CATALOGUE = "artist,title\nBjörk,Army of Me\nSigur Rós,Hoppípolla\nNobody Atall,Nothing Here\n"
@@ -62,10 +62,8 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture

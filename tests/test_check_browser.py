@@ -12,12 +12,12 @@ import pytest
 
 from ingest.build import build, sample_sources
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, configuration_directory, datasette_server, playwright_or_skip
+from .conftest import ROOT, chromium_browser, configuration_directory, datasette_server, playwright_or_skip
 
 pytestmark = pytest.mark.slow  # a browser, a server or a build per test: `-m 'not slow'` skips them
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
-sync_playwright = playwright_or_skip(allow_module_level=True)
+playwright_or_skip(allow_module_level=True)  # the whole module needs the browser
 ROWS = 2_000
 
 
@@ -75,10 +75,8 @@ def messy_catalogue(db_path, path) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def browser():
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 def upload(page, url: str, path) -> None:

@@ -37,13 +37,11 @@ from ingest.normalize import artist_key
 from ingest.testdata.publisher_formats import write_sleeping, write_spotify
 
 from .conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
+    chromium_browser,
     configuration_directory,
     datasette_server,
     make_datasette,
-    playwright_or_skip,
 )
 
 SCRIPT = "<script>alert(1)</script>"
@@ -448,11 +446,8 @@ async def test_json_answers_are_never_served_as_html(site):
 @pytest.fixture
 def browser():
     """Per test: a running Playwright holds the event loop the asyncio tests need."""
-    sync_playwright = playwright_or_skip()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 def test_no_script_from_the_data_runs_in_a_browser(server, browser):
