@@ -123,48 +123,30 @@ async def search_tracks(
 ) -> tuple[list[dict], dict[str, int]]:
     """The page of best-ranked tracks, and a (capped) count of matches per dataset.
 
-    Ranking (bm25) is most of the time a common word takes, so each dataset's window is ranked by its own query,
-    all at once on Datasette's SQL threads (SQLite runs them in parallel), and the windows are merged here, an
-    exact title (or title and artist) first. Only a dataset whose window is full (more matches than CANDIDATES)
-    needs a second look: its count, and the tracks whose title starts with the typed words (which may lie beyond
-    the window); `counted=False` (suggestions) skips both, and ranks by how alike title and credit read to what was
-    typed instead of by bm25."""
+    Each dataset's first CANDIDATES matches (by rowid, all at once on Datasette's SQL threads, which SQLite runs in
+    parallel) are ranked here: an exact title (or title and artist) first, then as bm25 would rank them
+    (`search_index.match_score`, which skips bm25's count of every track holding each word: tens of milliseconds a
+    common word, per dataset). Only a dataset whose window is full (more matches than CANDIDATES) needs a second
+    look: its count, and the tracks whose title starts with the typed words (which may lie beyond the window);
+    `counted=False` (suggestions) skips both, and ranks by how alike title and credit read to what was typed."""
     ranges = [(d["slug"], d["first_track_id"], d["last_track_id"]) for d in datasets if d["first_track_id"]]
-    shown = page * PAGE_SIZE
     window = """
         select t.id, t.dataset, t.source_id, t.title, t.artist_credit, t.album, t.duration_s, t.url,
-               t.licence_code, t.duplicate_of, t.used_to_train, c.rank, count(*) over () as found
-        from (select rowid, {rank} as rank from tracks_fts where tracks_fts match :fts
-              and rowid between {lo} and {hi} limit {limit}) c join tracks t on t.id = c.rowid
-        order by title_tier(t.title, t.artist_credit, :words), c.rank, t.id limit {shown}
+               t.licence_code, t.duplicate_of, t.used_to_train, count(*) over () as found
+        from (select rowid from tracks_fts where tracks_fts match :fts and rowid between {lo} and {hi} limit {limit}) c
+        join tracks t on t.id = c.rowid
         """
     words = search_words(text[:MAX_QUERY])[: search_index.MAX_WORDS]
     typed = " ".join(words)
-    # bm25 first counts every track holding each word, in each dataset: tens of milliseconds a common word at full
-    # size. Suggestions (a few tracks under "Did you mean") are ranked here instead, by how alike they read.
-    rank = "rank" if counted else "0.0"
     windows = await asyncio.gather(
-        *(
-            db.execute(
-                window.format(
-                    rank=rank, lo=int(lo), hi=int(hi), limit=CANDIDATES, shown=shown if counted else CANDIDATES
-                ),
-                {"fts": fts, "words": typed},
-            )
-            for _, lo, hi in ranges
-        )
+        *(db.execute(window.format(lo=int(lo), hi=int(hi), limit=CANDIDATES), {"fts": fts}) for _, lo, hi in ranges)
     )
     found = {slug: (result.rows[0]["found"] if result.rows else 0) for (slug, _, _), result in zip(ranges, windows)}
     full = [(slug, lo, hi) for slug, lo, hi in ranges if found[slug] >= CANDIDATES] if counted else []
     title_fts = _title_phrase(text)
     more = await asyncio.gather(
         *(
-            db.execute(
-                # unranked: bm25 would first count every track holding the words (40 ms for "love" at full size,
-                # in each dataset), and the title's tier orders these anyway
-                window.format(rank="0.0", lo=int(lo), hi=int(hi), limit=TITLE_CANDIDATES, shown=TITLE_CANDIDATES),
-                {"fts": title_fts, "words": typed},
-            )
+            db.execute(window.format(lo=int(lo), hi=int(hi), limit=TITLE_CANDIDATES), {"fts": title_fts})
             for _, lo, hi in (full if title_fts else [])
         ),
         *(
@@ -182,8 +164,10 @@ async def search_tracks(
     for result in (*windows, *titles):
         for row in result.rows:
             candidates.setdefault(row["id"], dict(row))
-    if not counted:  # suggestions: the tracks whose title and credit read most like what was typed
-        for row in candidates.values():
+    for row in candidates.values():
+        if counted:
+            row["rank"] = -search_index.match_score(typed, row["title"], row["artist_credit"], row["album"])
+        else:  # suggestions: the tracks whose title and credit read most like what was typed
             row["rank"] = -fuzz.token_set_ratio(
                 typed, f"{row['title'] or ''} {row['artist_credit'] or ''}", processor=default_process
             )
@@ -191,6 +175,7 @@ async def search_tracks(
         candidates.values(),
         key=lambda row: (search_index.title_tier(row["title"], row["artist_credit"], typed), row["rank"], row["id"]),
     )
+    shown = page * PAGE_SIZE
     rows = rows[shown - PAGE_SIZE : shown]
     for row in rows:
         del row["rank"], row["found"]

@@ -95,6 +95,27 @@ def test_fts_queries_quote_every_word_and_make_prefixes():
     assert search_index.fts_query([]) is None
 
 
+def test_tracks_are_ranked_as_bm25_3_2_1_would_rank_them():
+    score = search_index.match_score
+    # where the word is: title above credit above album
+    assert score("love", "Love Song", "Ana", "Blue") > score("love", "Blue Song", "Love", "Ana")
+    assert score("love", "Blue Song", "Love", "Ana") > score("love", "Blue Song", "Ana", "Love")
+    # a shorter row, and a word met twice, rank higher; a prefix counts as its words
+    assert score("love", "Love", "Ana", None) > score("love", "Love", "Ana Maria de la Cruz y los Hermanos", None)
+    assert score("love", "Love Love", "Ana", None) > score("love", "Love Song", "Ana", None)
+    assert score("lov", "Lovely", "Ana", None) > 0
+    # other scripts count by the readings the index holds
+    assert score("kino", "Song", "Кино", None) > 0 == score("kino", "Song", "Мама", None)
+
+
+def test_the_title_tier_puts_a_whole_title_with_its_artist_first():
+    assert search_index.title_tier("Army of Me", "Björk", "army of me bjork") == 0
+    assert search_index.title_tier("Army of Me", "Björk", "army of") == 1
+    assert search_index.title_tier("Army of Me", "Björk", "army of me sigur") == 2
+    assert search_index.title_tier("Army of Me", "Björk", "me army") == 2
+    assert search_index.title_tier("愛", "宇多田ヒカル", "ai utada hikaru") == 0
+
+
 # --- every variant class, through the search page -----------------------------------------------------------------
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
