@@ -8,8 +8,9 @@ other filters applied to the track, and reading stops at the page's last row. An
 the index covers (`?artist_credit=Cowboys`) is narrowed the same way, by the phrase in that column (every row
 equal to the value contains its words in that order, so nothing is lost), then compared exactly.
 
-Counts: exact from `track_counts` when every filter is on its columns, exact from the index for a search alone,
-otherwise counted up to COUNT_LIMIT within a time budget, or not at all, and the page says which.
+Counts: exact from `track_counts` when every filter is on its columns; for a search alone, from the index up to
+COUNT_LIMIT and past it exactly for one word (the index's own word counts); otherwise counted up to COUNT_LIMIT
+within a time budget, or not at all, and the page says which.
 """
 
 from __future__ import annotations
@@ -110,6 +111,16 @@ def _renamed(clauses: list[str], params: dict, prefix: str) -> tuple[list[str], 
 def _has_token(text: str) -> bool:
     # unicode61 makes a token of every run of letters and digits: a value with none of them has no phrase
     return any(ch.isalnum() for ch in text)
+
+
+_ONE_QUOTED_WORD = re.compile(r'\(?"([A-Za-z0-9]+)"\)?')
+
+
+def single_term(fts: str | None) -> str | None:
+    """The word, as the index holds it, of a full-text query that is one plain word (`"love"`, `("Love")`);
+    None for anything else (several words, a prefix, a column filter, other scripts)."""
+    found = _ONE_QUOTED_WORD.fullmatch(fts or "")
+    return found.group(1).lower() if found else None
 
 
 def _phrase(text: str) -> str:

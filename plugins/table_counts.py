@@ -3,8 +3,8 @@
 Datasette counts a filtered table page with `select count(*)` under the 3 s SQL time limit: on the 22-million-row
 tracks table that alone took 3 s for a column filter. On a big table's filtered page (HTML or JSON) Datasette's
 count is skipped (`_nocount`, taken out of the page's links again) and the page counts instead, and says how:
-- tracks: exactly from `track_counts` when every filter is on its columns, exactly from the full-text index for a
-  search alone (from `ingest/table_filters.py`);
+- tracks: exactly from `track_counts` when every filter is on its columns; a search alone from the full-text index,
+  up to 10,000 and past that exactly for a single word (from the index's word counts; `ingest/table_filters.py`);
 - otherwise up to 1,000, then up to 10,000 within a 50 ms budget ("more than 1,000 rows"), or not at all, with a
   note saying why. The JSON page carries the count in `filtered_table_rows_count` (exact) or
   `filtered_table_rows_count_more_than`, and `count_note`.
@@ -33,6 +33,7 @@ from ingest.table_filters import (
     filtering,
     plan,
     search_description,
+    single_term,
     table_clauses,
     table_request,
     tracks_info,
@@ -156,16 +157,17 @@ async def count_rows(datasette, request, table: str) -> tuple[int | None, str]:
                 )
             ).single_value(), ""
         if p.search_only:
-            # the index alone counts a search's matches; one too common for the budget stops at COUNT_LIMIT
-            try:
-                return (
-                    await db.execute(p.fts_count_sql(), p.all_params, custom_time_limit=COUNT_BUDGET_MS)
-                ).single_value(), ""
-            except QueryInterrupted:
-                counted = (await db.execute(p.fts_count_sql(COUNT_LIMIT), p.all_params)).single_value()
-                if counted <= COUNT_LIMIT:
-                    return counted, ""
-                return AtLeast(COUNT_LIMIT), f"Counting stopped at {COUNT_LIMIT:,} rows."
+            # the index counts a search's matches up to COUNT_LIMIT; past that, one word over every dataset is
+            # counted exactly by the typo index's word counts, and anything else says where counting stopped
+            counted = (await db.execute(p.fts_count_sql(COUNT_LIMIT), p.all_params)).single_value()
+            if counted <= COUNT_LIMIT:
+                return counted, ""
+            term = single_term(p.fts) if not p.id_range else None
+            if term:
+                exact = (await db.execute("select track_docs from search_terms where term = ?", [term])).first()
+                if exact:
+                    return exact[0], ""
+            return AtLeast(COUNT_LIMIT), f"Counting stopped at {COUNT_LIMIT:,} rows."
         rows_sql, params, fts = p.rows_sql("1"), p.all_params, bool(p.fts)
     else:
         filters = table_clauses(table, request.args, metadata.get("fts_table") or await db.fts_table(table), raw)

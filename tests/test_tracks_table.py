@@ -361,6 +361,46 @@ async def test_the_json_page_carries_the_count(ds, db, params, sql):
 
 
 @pytest.mark.asyncio
+async def test_counted_filters_give_the_rows_sql_gives_and_none_where_nothing_matches(ds, db):
+    empty = 0
+    for dataset in [row[0] for row in db.execute("select slug from datasets")]:
+        for explicit in ("0", "1"):
+            expected = [
+                row[0]
+                for row in db.execute(
+                    "select id from tracks where dataset = ? and explicit = ? order by id limit 50", [dataset, explicit]
+                )
+            ]
+            params = urlencode({"dataset": dataset, "explicit": explicit, "_shape": "objects"})
+            data = (await ds.client.get(f"/datasets/tracks.json?{params}")).json()
+            assert [row["id"] for row in data["rows"]] == expected
+            assert (
+                data["filtered_table_rows_count"]
+                == db.execute(
+                    "select count(*) from tracks where dataset = ? and explicit = ?", [dataset, explicit]
+                ).fetchone()[0]
+            )
+            empty += not expected
+    assert empty  # Sleeping-DISCO says nothing of explicitness
+
+
+@pytest.mark.asyncio
+async def test_a_search_past_the_count_limit_is_counted_exactly_for_one_word_and_says_where_it_stopped_otherwise(
+    ds, db, monkeypatch
+):
+    monkeypatch.setattr(plugin("table_counts.py"), "COUNT_LIMIT", 1)
+    love = db.execute("select count(*) from tracks_fts where tracks_fts match 'love'").fetchone()[0]
+    data = (await ds.client.get("/datasets/tracks.json?_search=Love")).json()
+    assert data["filtered_table_rows_count"] == love > 1
+    two = db.execute("select count(*) from tracks_fts where tracks_fts match 'love fire'").fetchone()[0]
+    assert two > 1
+    data = (await ds.client.get("/datasets/tracks.json?_search=love+fire")).json()
+    assert data["filtered_table_rows_count"] is None
+    assert data["filtered_table_rows_count_more_than"] == 1
+    assert data["count_note"] == "Counting stopped at 1 rows."
+
+
+@pytest.mark.asyncio
 async def test_other_big_tables_are_counted_within_the_budget_too(ds, db, monkeypatch):
     monkeypatch.setattr(plugin("table_counts.py"), "BIG_TABLE", 0)  # the samples' tables are all small
     expected = db.execute("select count(*) from track_artists where role = 'featured'").fetchone()[0]
