@@ -26,6 +26,15 @@ async def test_landing_page_has_the_search_box_datasets_caveat_and_queries(ds, d
     assert 'href="/datasets/artist_tracks"' in html and "Top artists in a dataset" in html
 
 
+@pytest.mark.asyncio
+async def test_landing_page_keeps_datasettes_json_alternate_and_its_footer(ds):
+    response = await ds.client.get("/")
+    assert response.headers["link"] == 'http://localhost/.json; rel="alternate"; type="application/json+datasette"'
+    assert 'href="http://localhost/.json"' in response.text
+    assert 'title="Datasette v0.' in response.text
+    assert "datasets" in (await ds.client.get("/.json")).json()
+
+
 # --- search ------------------------------------------------------------------------------------------------------
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
