@@ -24,6 +24,7 @@ names (`suggest`).
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 import unicodedata
@@ -566,20 +567,29 @@ def match_score(typed: str, title: str | None, credit: str | None, album: str | 
     is the same for every row that holds them all: higher for a word in the title than in the credit or the album,
     and for a shorter row. Computed here on the few hundred rows a search ranks, because FTS5 first counts every row
     holding each word (tens of milliseconds a common word at full size)."""
-    columns = [_row_words(text) for text in (title, credit, album)]
-    length = sum(map(len, columns))
+    words = typed.split()
+    columns = [_plain_words(text) for text in (title, credit, album)]
+    if not all(any(w.startswith(word) for column in columns for w in column) for word in words):
+        # a word matched in a reading or a joined form (`kino` in Кино, `dont`): count as the index holds the row
+        columns = [_index_words(text) if text else () for text in (title, credit, album)]
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * sum(map(len, columns)) / AVERAGE_ROW_WORDS)
     score = 0.0
-    for word in typed.split():
+    for word in words:
         f = sum(weight * sum(w.startswith(word) for w in column) for weight, column in zip(COLUMN_WEIGHTS, columns))
-        score += f * (BM25_K1 + 1) / (f + BM25_K1 * (1 - BM25_B + BM25_B * length / AVERAGE_ROW_WORDS))
+        score += f * (BM25_K1 + 1) / (f + norm)
     return score
 
 
-def _row_words(text: str | None) -> tuple[str, ...]:
-    """A column's words as the index holds them; plain ASCII without the index's cost (no readings to add)."""
+_PLAIN_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def _plain_words(text: str | None) -> list[str]:
+    """A column's words as typed words are (folded, split), without the Latin readings the index adds."""
     if not text:
-        return ()
-    return _words(text) if text.isascii() else _index_words(text)
+        return []
+    if text.isascii() and "&" not in text and "+" not in text:
+        return _PLAIN_WORDS.findall(text.lower())
+    return search_words(text)
 
 
 @lru_cache(maxsize=1 << 16)
