@@ -189,6 +189,9 @@ def summary(results: list[tuple], seconds: float, cpu: dict) -> dict:
     for kind in sorted({r[0] for r in results}):
         times = sorted(r[2] for r in results if r[0] == kind)
         kinds[kind] = {"requests": len(times), "p50_ms": percentile(times, 0.5), "p95_ms": percentile(times, 0.95)}
+        cached = [r[3] for r in results if r[0] == kind and r[3]]
+        if cached:
+            kinds[kind]["cache_hits"] = round(cached.count("HIT") / len(cached), 3)
     cached = [r for r in results if r[3]]
     return {
         "seconds": round(seconds, 1),
