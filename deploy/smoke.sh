@@ -83,21 +83,15 @@ get() {  # path → "status x-cache"
     curl -s -o "$work/body" -w "%{http_code} %header{x-cache}" "127.0.0.1:$front$1"
 }
 for path in / "/search?q=$word" "/artist/$key" "/datasets/tracks?_search=$word" "/datasets/tracks?_facet=dataset" \
-            "/datasets/tracks.json?_size=1"; do
+            "/datasets/tracks.json?_size=1" "/artist/$key.csv" "/datasets/tracks.csv?_search=$word&_stream=on" \
+            "/datasets/tracks.json?_search=$word&_stream=on"; do
     first_answer=$(get "$path")
+    cp "$work/body" "$work/first"
     again=$(get "$path")
     echo "$path: $first_answer, then $again"
     [ "$first_answer" = "200 MISS" ] && [ "$again" = "200 HIT" ] || fail "$path: expected 200 MISS, then 200 HIT"
-    checks=$((checks + 1))
-done
-for path in "/artist/$key.csv" "/datasets/tracks.csv?_search=$word&_stream=on" \
-            "/datasets/tracks.json?_search=$word&_stream=on"; do
-    for _ in 1 2; do
-        answer=$(get "$path")
-        echo "$path: $answer (streamed, never cached)"
-        [ "$answer" = "200 " ] || [ "$answer" = "200 BYPASS" ] || fail "$path: expected 200, not from the cache"
-        ! tail -c 300 "$work/body" | grep -q "Export stopped" || fail "$path: the export stopped early"
-    done
+    cmp -s "$work/first" "$work/body" || fail "$path: the cache answered something else than the replica"
+    ! tail -c 300 "$work/body" | grep -q "Export stopped" || fail "$path: the export stopped early"
     checks=$((checks + 1))
 done
 printf 'artist,title\n%s,%s\n' "$word" "$word" > "$work/catalogue.csv"

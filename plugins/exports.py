@@ -127,7 +127,7 @@ async def export(datasette, request, table: str, fmt: str):
         finally:
             watcher.cancel()
 
-    headers = {"x-accel-buffering": "no"}  # a proxy passes it on as it comes (deploy/nginx.conf)
+    headers: dict[str, str] = {}
     if fmt == "csv" or _truthy(request.args.get("_dl")):  # a CSV is always a download, as everywhere here
         headers["content-disposition"] = f"attachment; filename*=UTF-8''{quote(table)}.{fmt}"
     return AsgiStream(stream, headers=headers, content_type=FORMATS[fmt])
