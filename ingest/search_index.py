@@ -29,6 +29,7 @@ import sqlite3
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -568,7 +569,7 @@ def match_score(typed: str, title: str | None, credit: str | None, album: str | 
     and for a shorter row. Computed here on the few hundred rows a search ranks, because FTS5 first counts every row
     holding each word (tens of milliseconds a common word at full size)."""
     words = typed.split()
-    columns = [_plain_words(text) for text in (title, credit, album)]
+    columns: list[Sequence[str]] = [_plain_words(text) for text in (title, credit, album)]
     if not all(any(w.startswith(word) for column in columns for w in column) for word in words):
         # a word matched in a reading or a joined form (`kino` in Кино, `dont`): count as the index holds the row
         columns = [_index_words(text) if text else () for text in (title, credit, album)]
