@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+import yaml
 from datasette.plugins import pm
 from datasette.utils import escape_fts
 
 from ingest import track_counts
 from ingest.table_filters import AtLeast, fts_matches_tracks
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE_SIZE = yaml.safe_load((ROOT / "metadata.yml").read_text())["databases"]["datasets"]["tables"]["tracks"]["size"]
 
 
 def plugin(name: str):
@@ -357,7 +362,7 @@ def test_a_count_at_its_limit_says_more_than():
 async def test_the_json_page_carries_the_count(ds, db, params, sql):
     data = (await ds.client.get("/datasets/tracks.json?" + urlencode(params))).json()
     assert data["filtered_table_rows_count"] == db.execute(sql).fetchone()[0]
-    assert len(data["rows"]) == min(50, data["filtered_table_rows_count"])
+    assert len(data["rows"]) == min(PAGE_SIZE, data["filtered_table_rows_count"])
 
 
 @pytest.mark.asyncio
@@ -368,7 +373,8 @@ async def test_counted_filters_give_the_rows_sql_gives_and_none_where_nothing_ma
             expected = [
                 row[0]
                 for row in db.execute(
-                    "select id from tracks where dataset = ? and explicit = ? order by id limit 50", [dataset, explicit]
+                    "select id from tracks where dataset = ? and explicit = ? order by id limit ?",
+                    [dataset, explicit, PAGE_SIZE],
                 )
             ]
             params = urlencode({"dataset": dataset, "explicit": explicit, "_shape": "objects"})
