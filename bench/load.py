@@ -5,6 +5,7 @@ as soon as the last one is answered.
     python bench/load.py --config /data/bench/ours --deployment 2 [--clients 200]      # 2 replicas + nginx (deploy/)
     python bench/load.py --config /data/bench/ours --deployment 2 --warm-up 60         # measured after a minute
     python bench/load.py --url http://127.0.0.1:8001 --db datasets.db                  # a server already running
+    python bench/load.py --config /data/bench/ours --cost 40                           # CPU of one request, by kind
 
 The realistic mix (`--mix realistic`, the default) is what a crowd sent by an article does: most people search the
 same popular names. Artist names and track titles are drawn from the build with Zipf-distributed popularity (the
@@ -13,8 +14,12 @@ pages opened; pasted YouTube and Spotify links (each person their own: drawn uni
 page; table searches, facets and saved queries; and a few CSV downloads (an artist's tracks, every match of a
 title). `--mix fixed` cycles through the benchmark's fixed requests instead.
 
-Prints requests/s, latency percentiles (overall and per kind of request), errors (any status >= 400 or a failed
-connection), the share of answers nginx gave from its cache, and the CPU each process used (1.0 = one core busy
+`--cost N` sends N different requests of each kind of the realistic mix one at a time to one `datasette DIR`
+process and prints the CPU each kind costs the server (all its threads, and the main thread alone: Python, where
+the SQL threads run SQLite): what an uncached request costs, which bounds what a machine can serve.
+
+Otherwise prints requests/s, latency percentiles (overall and per kind of request), errors (any status >= 400 or
+a failed connection), the share of answers nginx gave from its cache, and the CPU each process used (1.0 = one core busy
 all the time: the process nearest its limit saturates first), and writes bench/results/load-<name>.json.
 """
 
@@ -347,6 +352,41 @@ def measure(base: str, pids: dict, args, db: Path) -> dict:
     return summary(results, seconds, cpu)
 
 
+def thread_cpu_seconds(pid: int, thread: int) -> float:
+    fields = (Path("/proc") / str(pid) / "task" / str(thread) / "stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cost(base: str, pid: int, db: Path, per_kind: int, seed: int) -> dict:
+    """CPU milliseconds the server spends on one request of each kind (N different requests, one at a time)."""
+    next_request = realistic(db, seed)(10**6 + 1)
+    todo: dict[str, list[str]] = {kind: [] for kind in WEIGHTS}
+    for _ in range(10**6):
+        kind, path = next_request()
+        few = kind in ("landing page", "catalogue check page", "facet or filter", "saved query")
+        if len(todo[kind]) < per_kind and (few or path not in todo[kind]):
+            todo[kind].append(path)
+        if all(len(paths) >= per_kind for paths in todo.values()):
+            break
+    result = {}
+    with httpx.Client(timeout=600) as http:
+        for kind, paths in todo.items():
+            http.get(base + paths[0])  # its code and pages warm
+            total, main_thread, started = cpu_seconds(pid) or 0.0, thread_cpu_seconds(pid, pid), time.perf_counter()
+            for path in paths:
+                http.get(base + path)
+            n = len(paths)
+            result[kind] = {
+                "requests": n,
+                "cpu_ms": round(((cpu_seconds(pid) or 0.0) - total) / n * 1000, 1),
+                "main_thread_cpu_ms": round((thread_cpu_seconds(pid, pid) - main_thread) / n * 1000, 1),
+                "wall_ms": round((time.perf_counter() - started) / n * 1000, 1),
+            }
+    shares = sum(WEIGHTS.values())
+    result["the mix, uncached"] = {"cpu_ms": round(sum(WEIGHTS[k] / shares * result[k]["cpu_ms"] for k in WEIGHTS), 1)}
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", type=Path, help="a configuration directory to serve (with datasets.db)")
@@ -366,6 +406,7 @@ def main() -> None:
         metavar="SECONDS",
         help="run the same crowd this long before measuring (a cache that has seen the crowd)",
     )
+    parser.add_argument("--cost", type=int, metavar="N", help="the CPU of N requests of each kind, one at a time")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--name", help="name of the report (load-<name>.json)")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results", help="where to write the report")
@@ -373,6 +414,15 @@ def main() -> None:
     db = args.db or (args.config / "datasets.db" if args.config else None)
     if not db or not (args.url or args.config):
         parser.error("give --config DIR, or --url URL --db PATH")
+    if args.cost:
+        if not args.config:
+            parser.error("--cost needs --config DIR (it starts the server whose CPU it reads)")
+        process, base = serve(args.config)
+        try:
+            print(json.dumps(cost(base, process.pid, db, args.cost, args.seed), indent=2))
+        finally:
+            process.terminate()
+        return
     with contextlib.ExitStack() as stack:
         if args.url:
             base, pids = args.url, {}
