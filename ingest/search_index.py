@@ -199,8 +199,8 @@ class FoldedAhead:
     def __enter__(self):
         for process in self.processes:
             process.start()
-        for queue in self.queues:  # each has read the schema before the statement writes
-            if queue.get() != "ready":
+        for n in range(FOLDING_PROCESSES):  # each has read the schema before the statement writes
+            if self._get(n) != "ready":
                 raise RuntimeError("a folding process failed to open the database")
         return self
 
@@ -213,21 +213,23 @@ class FoldedAhead:
     def _next_chunk(self) -> bool:
         if self.taken == self.chunks:
             return False
-        queue = self.queues[self.taken % FOLDING_PROCESSES]
-        while True:
-            try:
-                folded = queue.get(timeout=5)
-                break
-            except queues.Empty:
-                if not self.processes[self.taken % FOLDING_PROCESSES].is_alive():
-                    raise RuntimeError("a folding process died") from None
-        if isinstance(folded, str):
-            raise RuntimeError(f"a folding process failed:\n{folded}")
-        self.folded = folded
+        self.folded = self._get(self.taken % FOLDING_PROCESSES)
         self.taken += 1
         return True
 
-    def __call__(self, text: str) -> str:
+    def _get(self, n: int):
+        while True:
+            try:
+                got = self.queues[n].get(timeout=5)
+            except queues.Empty:
+                if not self.processes[n].is_alive():
+                    raise RuntimeError("a folding process died") from None
+                continue
+            if isinstance(got, str) and got != "ready":
+                raise RuntimeError(f"a folding process failed:\n{got}")
+            return got
+
+    def __call__(self, text: str) -> str | None:
         folded = self.folded.get(text)
         if folded is None:
             if is_plain_text(text):
@@ -259,7 +261,7 @@ def _fold_chunks(path: str, chunks: list[tuple[int, int]], queue, parent: int) -
 
 
 def exit_with_parent(parent: int) -> None:
-    """In a worker process: exit as soon as the build process is gone (killed, it cannot stop its pool)."""
+    """In a helper process: exit as soon as the build process is gone (killed, it cannot stop its helpers)."""
 
     def watch():
         while os.getppid() == parent:
