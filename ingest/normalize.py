@@ -453,11 +453,14 @@ def search_text(text: str | None) -> str | None:
     letters spelled out (`spelled_out`) and Latin readings of other scripts appended. `Jón Þór` → `jon thor`;
     `I Don't Care` → `i don't care dont`; `Salt & Signal` → `salt and signal`; `Кино` → `кино kino`. Plain ASCII
     words come back as they are (the tokenizer lower-cases them)."""
-    if not text:
-        return text
-    if text.isascii() and not _ASCII_NEEDS_WORK.search(text):
+    if not text or is_plain_text(text):
         return text
     return _search_text(text)
+
+
+def is_plain_text(text: str) -> bool:
+    """Whether `search_text(text)` is `text` itself, known without folding: plain ASCII words."""
+    return text.isascii() and not _ASCII_NEEDS_WORK.search(text)
 
 
 @lru_cache(maxsize=1 << 18)

@@ -4,6 +4,7 @@ forms, surnames), the same resolution in the saved queries and on `/artist/<key>
 hold."""
 
 import re
+import sqlite3
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
@@ -51,6 +52,78 @@ def test_the_index_holds_folded_words_beside_joined_and_spelled_out_forms(text, 
 def test_plain_ascii_is_left_to_the_tokenizer():
     assert search_text("Love Night 2") == "Love Night 2"
     assert search_text(None) is None and search_text("") == ""
+
+
+# the build folds in processes of its own ahead of the statement filling tracks_fts (search_index.FoldedAhead)
+NASTY_TEXTS = [
+    "Love Night 2",
+    "Jón Þór Birgisson",
+    "Salt & Signal",
+    "Salt+Signal",
+    "I Don't Care",
+    "JAY-Z",
+    "R.E.M.",
+    "AC/DC",
+    "Кино",
+    "坂本龍一",
+    "Ｂｊｏｒｋ",
+    "a`b",
+    "Mr. Brown - Live",
+    "tab\there",
+    "nul\x00é",
+    "",
+    None,
+]
+
+
+def test_sql_sends_every_text_that_needs_folding_to_python():
+    conn = sqlite3.connect(":memory:")
+    chars = [chr(i) for i in range(0x3000)] + ["\U0001f600", "\U00020000"]
+    texts = [t for ch in chars if not 0xD800 <= ord(ch) < 0xE000 for t in (ch, f"a{ch}b", f"1{ch}2", f"\x00{ch}")]
+    passed = [
+        text
+        for text in texts
+        if not conn.execute(f"select {search_index._maybe_folded('?')}", [text] * 2).fetchone()[0]
+    ]
+    assert passed and all(search_text(text) == text for text in passed)
+
+
+def test_the_folding_processes_fill_the_index_as_folding_here_does(tmp_path):
+    def index(path, fill):
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("create table tracks (id integer primary key, title text, artist_credit text, album text)")
+        rows = [(n, NASTY_TEXTS[n % 17], NASTY_TEXTS[n * 7 % 17], NASTY_TEXTS[n * 3 % 17]) for n in range(1, 9000)]
+        rows += [(n + 100_000_000, title, credit, album) for n, title, credit, album in rows[:50]]  # a second block
+        conn.executemany("insert into tracks values (?, ?, ?, ?)", rows)
+        conn.executescript(search_index.SCHEMA)
+        conn.execute("begin")
+        fill(conn)
+        conn.execute("commit")
+        shadow = conn.execute("select * from tracks_fts_data order by id").fetchall()
+        conn.close()
+        return shadow
+
+    def here(conn):
+        conn.create_function("search_text", 1, search_text)
+        conn.execute(
+            "insert into tracks_fts(rowid, title, artist_credit, album) "
+            "select id, search_text(title), search_text(artist_credit), search_text(album) from tracks"
+        )
+
+    assert index(tmp_path / "a.db", search_index._fill_tracks_fts) == index(tmp_path / "b.db", here)
+
+
+def test_a_text_the_folding_processes_did_not_read_is_folded_here(tmp_path):
+    path = tmp_path / "t.db"
+    conn = sqlite3.connect(path)
+    conn.execute("create table tracks (id integer primary key, title text, artist_credit text, album text)")
+    conn.execute("insert into tracks values (1, 'Jón', 'Björk', null)")
+    conn.commit()
+    with search_index.FoldedAhead(str(path), [(1, 1)]) as folded:
+        assert folded("Jón") == "jon"
+        assert folded("Sigur Rós") == "sigur ros"  # in no chunk: all chunks are taken, then folded here
+        assert folded("Plain Words") == "Plain Words"
+    conn.close()
 
 
 @pytest.mark.parametrize(

@@ -672,6 +672,31 @@ def test_a_build_killed_at_any_moment_leaves_the_publication_and_no_process(tmp_
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["datasets.db", "inspect-data.json"]
 
 
+def test_the_folding_processes_of_the_full_text_step_exit_with_a_killed_build(tmp_path):
+    path = tmp_path / "t.db"
+    conn = sqlite3.connect(path)
+    conn.execute("create table tracks (id integer primary key, title text, artist_credit text, album text)")
+    conn.execute("insert into tracks values (1, 'Jón', 'Björk', null)")
+    conn.commit()
+    conn.close()
+    # many chunks: each folding process waits on its full queue for the build to take them
+    script = (
+        "import os, signal\n"
+        "from ingest.search_index import FoldedAhead\n"
+        f"with FoldedAhead({str(path)!r}, [(1, 1_000_000)]) as folded:\n"
+        "    print(*[p.pid for p in folded.processes], flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    helpers = [int(pid) for pid in result.stdout.split()]
+    assert len(helpers) == 2
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in helpers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in helpers if _alive(pid)], "a folding process outlived the killed build"
+
+
 # --- a full disk, and a crash between moving the database and its inspect data into place ------------------------
 @pytest.fixture
 def small_disk(tmp_path):

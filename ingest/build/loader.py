@@ -48,6 +48,10 @@ class FmaArtist:
     tracks: int = 1
 
 
+def _statements(table: str, columns: tuple[str, ...]) -> tuple[str, str]:
+    return insert_sql(table, columns, ROWS_PER_INSERT), insert_sql(table, columns)
+
+
 class Loader:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -58,8 +62,11 @@ class Loader:
         self.fma_artists: dict[int, FmaArtist] = {}
         self.file_ids: dict[tuple[str, str], int] = {}
         self.next_source_artist = 1
-        self._insert_many = insert_sql("tracks", TRACK_COLUMNS, ROWS_PER_INSERT)
-        self._insert_one = insert_sql("tracks", TRACK_COLUMNS)
+        self._insert_tracks = _statements("tracks", TRACK_COLUMNS)
+        self._insert_credits = _statements(
+            "track_artists", ("track_id", "position", "artist_id", "role_code", "artist_source_id")
+        )
+        self._insert_title_keys = _statements("temp.title_keys_load", ("artist_id", "title_key", "track_id"))
 
     def start(self, dataset: str) -> None:
         self.dataset = dataset
@@ -166,25 +173,22 @@ class Loader:
         conn = self.conn
         if sources:
             conn.executemany("insert into artist_sources values (?, ?, ?, ?, ?, ?)", sources)
-        whole = len(tracks) - len(tracks) % ROWS_PER_INSERT
-        for start in range(0, whole, ROWS_PER_INSERT):
-            conn.execute(
-                self._insert_many, list(itertools.chain.from_iterable(tracks[start : start + ROWS_PER_INSERT]))
-            )
-        if whole < len(tracks):
-            conn.executemany(self._insert_one, tracks[whole:])
-        if credits_rows:
-            conn.executemany(
-                "insert into track_artists (track_id, position, artist_id, role_code, artist_source_id) "
-                "values (?, ?, ?, ?, ?)",
-                credits_rows,
-            )
+        self._insert(self._insert_tracks, tracks)
+        self._insert(self._insert_credits, credits_rows)
         if links_rows:
             conn.executemany("insert into youtube_links values (?, ?, ?, ?)", links_rows)
         if problems:
             conn.executemany("insert into problems (dataset, file, line, reason, raw) values (?, ?, ?, ?, ?)", problems)
-        if title_keys:
-            conn.executemany("insert into temp.title_keys_load values (?, ?, ?)", title_keys)
+        self._insert(self._insert_title_keys, title_keys)
+
+    def _insert(self, statements: tuple[str, str], rows: list[tuple]) -> None:
+        """Rows ROWS_PER_INSERT to a statement, the rest one by one."""
+        many, one = statements
+        whole = len(rows) - len(rows) % ROWS_PER_INSERT
+        for start in range(0, whole, ROWS_PER_INSERT):
+            self.conn.execute(many, list(itertools.chain.from_iterable(rows[start : start + ROWS_PER_INSERT])))
+        if whole < len(rows):
+            self.conn.executemany(one, rows[whole:])
 
     def _fma_artist(self, fma_id: int, artist: int, name, location, latitude, longitude, url) -> None:
         known = self.fma_artists.get(fma_id)

@@ -4,6 +4,7 @@ SQLite, so parsing and normalizing (one core) overlap with inserting (the other)
 from __future__ import annotations
 
 import gc
+import marshal
 import multiprocessing
 import os
 import queue as queues
@@ -20,6 +21,8 @@ from ..sources import all_sources
 from .rows import prepare
 
 BATCH = 4_000  # prepared rows per hand-off
+# A batch crosses as marshal's bytes: plain tuples of str, int, float and None are all it holds, and marshal
+# writes and reads them twice as fast as pickle, in the reader's own thread rather than the queue's.
 # (kind, payload): ("start", slug), ("rows", [prepared row, …]), ("stats", DatasetStats), ("done", None)
 Event = tuple[str, Any]
 
@@ -83,8 +86,15 @@ def _run(sources: dict[str, Path], queue, parent: int) -> None:
 
     try:
         readers = all_sources()
-        for event in events((slug, module.read(sources[slug])) for slug, module in readers.items() if slug in sources):
-            put(event)
+        for event, payload in events(
+            (slug, module.read(sources[slug])) for slug, module in readers.items() if slug in sources
+        ):
+            if event == "rows":
+                try:
+                    event, payload = "marshalled", marshal.dumps(payload)
+                except ValueError:  # a value of another type: pickle takes it
+                    pass
+            put((event, payload))
     except SourceError as error:
         put(("source_error", (error.path, error.message)))
     except BaseException:  # a bug: hand the traceback to the main process rather than hang it
@@ -109,6 +119,8 @@ def prepared_batches(sources: dict[str, Path]) -> Iterator[Event]:
                 raise SourceError(*payload)
             if event == "crash":
                 raise RuntimeError(f"the reader process failed:\n{payload}")
+            if event == "marshalled":
+                event, payload = "rows", marshal.loads(payload)
             yield event, payload
             if event == "done":
                 break

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import pyarrow as pa
@@ -38,6 +39,7 @@ _VIEWS = re.compile(r"^\s*([\d][\d,]*(?:\.\d+)?)\s*([KMB])?\s*(?:plays?|views?)?
 _MULTIPLIER = {None: 1, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
 
 
+@lru_cache(maxsize=1 << 16)  # a few thousand texts recur over millions of rows (`317K plays`)
 def parse_views(text: str | None) -> int | None:
     """`945K plays` → 945000, `1.2M views` → 1200000, `3B plays` → 3000000000, `1 play` → 1; else None."""
     if not text:
