@@ -741,9 +741,8 @@ def _title_spellings(title: str | None) -> tuple[list[str], ...]:
 def register_functions(conn: sqlite3.Connection) -> None:
     """SQL functions the saved queries and search call, so they resolve a typed name as search does:
     `resolved_artists(text)` (a JSON array of the artist ids `resolve_artists` gives), `query_keys(text)` (a JSON
-    array of its exact keys, for `artist_keys`), `search_match(text)` (its FTS5 query for `artists_fts`; never
-    invalid: `""` matches nothing) and `title_tier(title, credit, words)`."""
-    conn.create_function("title_tier", 3, title_tier, deterministic=True)
+    array of its exact keys, for `artist_keys`) and `search_match(text)` (its FTS5 query for `artists_fts`; never
+    invalid: `""` matches nothing)."""
     # the artists a typed name resolves to, exactly as search and the pages read it (at most 50, most tracks first)
     conn.create_function(
         "resolved_artists", 1, lambda text: json.dumps(resolve_artists(conn, text)[1] if text and text.strip() else [])

@@ -196,11 +196,11 @@ class Plan:
             f"order by _m._rid {'desc' if descending else ''} limit {int(limit)}"
         )
 
-    def fts_count_sql(self, limit: int | None = None) -> str:
-        """The index's matches (in the dataset's range), counted up to limit + 1 when given."""
+    def fts_count_sql(self, limit: int) -> str:
+        """The index's matches (in the dataset's range), counted up to limit + 1."""
         bounds = " and rowid between :tf_lo and :tf_hi" if self.id_range else ""
         sql = f"select 1 from {FTS_TABLE} where {FTS_TABLE} match :tf_fts{bounds}"
-        return f"select count(*) from ({sql}{f' limit {int(limit) + 1}' if limit else ''})"
+        return f"select count(*) from ({sql} limit {int(limit) + 1})"
 
     def counts_where(self) -> str:
         return (" where " + " and ".join(f"({c})" for c in self.counts_clauses)) if self.counts_clauses else ""
