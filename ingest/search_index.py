@@ -29,7 +29,6 @@ import os
 import queue as queues
 import re
 import sqlite3
-import threading
 import time
 import traceback
 import unicodedata
@@ -41,6 +40,7 @@ from urllib.parse import quote
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from .child_process import exit_with_parent
 from .normalize import (
     consonant_skeleton,
     fold,
@@ -258,17 +258,6 @@ def _fold_chunks(path: str, chunks: list[tuple[int, int]], queue, parent: int) -
         conn.close()
     except BaseException:
         queue.put(traceback.format_exc())
-
-
-def exit_with_parent(parent: int) -> None:
-    """In a helper process: exit as soon as the build process is gone (killed, it cannot stop its helpers)."""
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(0.25)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
 def _build_terms(conn: sqlite3.Connection) -> None:

@@ -8,14 +8,13 @@ import marshal
 import multiprocessing
 import os
 import queue as queues
-import threading
-import time
 import traceback
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..child_process import exit_with_parent
 from ..records import Problem, SourceError, Track
 from ..sources import all_sources
 from .rows import prepare
@@ -61,19 +60,8 @@ def events(datasets: Iterable[tuple[str, Iterable[Track | Problem]]]) -> Iterato
 
 
 def _run(sources: dict[str, Path], queue, parent: int) -> None:
-    """Runs in the reader process: every source in turn.
-
-    A build killed with SIGKILL cannot stop this process, so it watches for itself: within a second of the main
-    process going, it exits, whatever it is doing (reading, waiting on a full queue, or flushing the queue into
-    a pipe nobody reads as it ends).
-    """
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(0.25)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+    """Runs in the reader process: every source in turn, exiting with the build (`exit_with_parent`)."""
+    exit_with_parent(parent)
     gc.disable()  # see build.without_cycle_collection: this process lives for the load alone
 
     def put(item):
