@@ -10,9 +10,10 @@ from __future__ import annotations
 from urllib.parse import quote, unquote, urlencode
 
 from datasette import hookimpl
+from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import AsgiStream, Response
 
-from ingest import CAVEAT, DATABASE, search_index
+from ingest import CAVEAT, DATABASE, bulk_reads, search_index
 from ingest.datasets import DATASETS, SLUGS
 from ingest.export_lines import csv_line, csv_text, stopped
 
@@ -127,12 +128,19 @@ TRACK_COLUMNS = {"track_id": "t.id", "role": "page.role"}  # the rest are t.<col
 
 
 async def track_page(
-    db, artist_id: int, after: int, dataset: str | None, artist: dict, size: int, select: str | None = None
+    db,
+    artist_id: int,
+    after: int,
+    dataset: str | None,
+    artist: dict,
+    size: int,
+    select: str | None = None,
+    bulk: bool = False,
 ) -> list:
-    """The artist's next `size` tracks after track id `after` (as dicts, or the rows of `select`)."""
+    """The artist's next `size` tracks after track id `after` (as dicts, or the rows of `select`); `bulk` reads
+    them on the threads that yield to pages (a CSV download)."""
     low, high = _range(artist, dataset)
-    rows = await db.execute(
-        f"""
+    sql = f"""
         with page as (
             select track_id, group_concat(role, ', ') as role from track_artists
             where artist_id = :artist and track_id between :low and :high
@@ -140,9 +148,16 @@ async def track_page(
         )
         select {select or ", ".join(f"{TRACK_COLUMNS.get(c, 't.' + c)} as {c}" for c in CSV_COLUMNS)}
         from page join tracks t on t.id = page.track_id order by t.id
-        """,
-        {"artist": artist_id, "low": max(low, after + 1), "high": high, "size": size},
-    )
+        """
+    params = {"artist": artist_id, "low": max(low, after + 1), "high": high, "size": size}
+    if bulk:
+
+        def read(conn):
+            with sqlite_timelimit(conn, db.ds.sql_time_limit_ms):
+                return conn.execute(sql, params).fetchall()
+
+        return await bulk_reads.execute_fn(db, read)
+    rows = await db.execute(sql, params)
     return rows.rows if select else [dict(r) for r in rows.rows]
 
 
@@ -225,7 +240,7 @@ def _csv(db, artist: dict, dataset: str | None) -> AsgiStream:
         after, written = 0, 0
         while True:
             try:
-                rows = await track_page(db, artist["id"], after, dataset, artist, CSV_CHUNK, select)
+                rows = await track_page(db, artist["id"], after, dataset, artist, CSV_CHUNK, select, bulk=True)
             except Exception as error:  # noqa: BLE001 - said in the file, never dropped silently
                 await response.write(stopped(written, f"the database stopped the export ({error})"))
                 return

@@ -5,7 +5,7 @@ Datasette's own stream re-runs the page query for each 1,000 rows (for a search 
 full-text match again, each time) and ends at `max_csv_mb` with status 200. Here each chunk is read by keyset from
 where the last one stopped: a search from the full-text index in rowid order, anything else by windows of the
 primary key, so no query reads more than a chunk's worth, and SQLite writes each row's CSV line or JSON object
-itself (`ingest/export_lines.py`), on Datasette's SQL threads.
+itself (`ingest/export_lines.py`), on threads that yield to the pages' (`ingest/bulk_reads.py`).
 
 Nothing limits the size of an export. One that has to stop (the database refused a query) ends with a line saying
 so after the rows it has: in a CSV a last row "Export stopped after N rows: …", in JSON `"complete": false` and
@@ -22,7 +22,7 @@ from datasette import hookimpl
 from datasette.utils import escape_sqlite, sqlite_timelimit, tilde_decode
 from datasette.utils.asgi import AsgiStream, Request, Response
 
-from ingest import DATABASE
+from ingest import DATABASE, bulk_reads
 from ingest.export_lines import csv_line, csv_text, json_object, stopped
 from ingest.table_filters import arg_pairs, filtering, plan, table_clauses, table_request, tracks_info
 
@@ -98,7 +98,7 @@ async def export(datasette, request, table: str, fmt: str):
 
     # the first chunk before the response starts: a filter SQLite refuses is a 400, not a broken download
     try:
-        first = await db.execute_fn(lambda conn: read(conn, None))
+        first = await bulk_reads.execute_fn(db, lambda conn: read(conn, None))
     except Exception as error:  # noqa: BLE001 - whatever SQLite refuses comes from the request
         return await _refusal(datasette, request, fmt, f"This export cannot run: {error}.")
 
@@ -119,7 +119,7 @@ async def export(datasette, request, table: str, fmt: str):
                 if done or disconnected.is_set():
                     break
                 try:
-                    text, n, state, done = await db.execute_fn(lambda conn, state=state: read(conn, state))
+                    text, n, state, done = await bulk_reads.execute_fn(db, lambda conn, state=state: read(conn, state))
                 except Exception as error:  # noqa: BLE001 - said in the file, never dropped silently
                     stopped = f"the database stopped the export ({error})"
                     break

@@ -6,13 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import sys
+import threading
 from html import unescape
 from urllib.parse import urlencode
 
 import pytest
+from datasette import hookimpl
 from datasette.plugins import pm
 
+from ingest import bulk_reads
 from ingest.check import spreadsheet_safe
 
 # (table, filters, the matching rows' keys in SQL, in the export's order)
@@ -215,3 +220,62 @@ async def test_the_artist_csv_is_what_pythons_csv_module_writes_from_its_json(ds
     buffer = io.StringIO()
     csv.writer(buffer).writerows([columns] + [[spreadsheet_safe(t[c]) for c in columns] for t in data["tracks"]])
     assert (await ds.client.get(f"/artist/{key}.csv")).text == BOM + buffer.getvalue()
+
+
+class ThreadNiceness:
+    """A SQL function telling the niceness of the thread that runs the query."""
+
+    __name__ = "thread_niceness"
+
+    @staticmethod
+    @hookimpl
+    def prepare_connection(conn):
+        conn.create_function("thread_niceness", 0, lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+
+def exports_niceness() -> int:
+    return min(19, os.getpriority(os.PRIO_PROCESS, 0) + bulk_reads.NICENESS)
+
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a niceness per thread is Linux's")
+
+
+@pytest.mark.asyncio
+@linux_only
+async def test_a_whole_export_reads_at_a_lower_priority_than_pages(ds, db):
+    """Exports run their SQL on threads that yield to the pages' when the cores are busy (ingest/bulk_reads.py):
+    every row of an export is read at the exports' niceness."""
+    pm.register(ThreadNiceness, name="thread_niceness")
+    try:
+        path = "/datasets/tracks.csv?_stream=on&_col=id&_where=thread_niceness() "
+        lower = await ds.client.get(f"{path}= {exports_niceness()}")
+        other = await ds.client.get(f"{path}<> {exports_niceness()}")
+    finally:
+        pm.unregister(name="thread_niceness")
+    tracks = db.execute("select count(*) from tracks").fetchone()[0]
+    assert text(lower).count("\r\n") == 1 + tracks and text(other).count("\r\n") == 1
+
+
+@pytest.mark.asyncio
+@linux_only
+async def test_the_artist_csv_reads_at_the_exports_priority(ds, monkeypatch):
+    read_at = []
+    execute_fn = bulk_reads.execute_fn
+
+    async def watched(db, fn):
+        return await execute_fn(db, lambda conn: (read_at.append(os.getpriority(os.PRIO_PROCESS, 0)), fn(conn))[1])
+
+    monkeypatch.setattr(bulk_reads, "execute_fn", watched)
+    response = await ds.client.get("/artist/anna-berg.csv")
+    assert response.status_code == 200 and response.text.count("\r\n") > 1
+    assert read_at and set(read_at) == {exports_niceness()}
+
+
+@pytest.mark.asyncio
+async def test_bulk_reads_use_connections_prepared_as_datasettes(ds):
+    """The exports' threads have Datasette's SQL functions (a `_where` may use them) and keep one connection each."""
+    db = ds.get_database("datasets")
+    folded = await bulk_reads.execute_fn(db, lambda conn: conn.execute("select fold('Bjørk')").fetchone()[0])
+    assert folded == (await db.execute("select fold('Bjørk')")).single_value()
+    connections = {await bulk_reads.execute_fn(db, lambda conn: id(conn)) for _ in range(20)}
+    assert 1 <= len(connections) <= bulk_reads.THREADS
