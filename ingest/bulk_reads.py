@@ -15,9 +15,11 @@ import os
 import threading
 import weakref
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 NICENESS = 10  # a thread at 10 gets about a tenth of a core a busy thread at 0 leaves it
 THREADS = 2
+THREAD_NAME = "bulk-read"
 
 _pool: ThreadPoolExecutor | None = None
 _local = threading.local()
@@ -26,6 +28,8 @@ _local = threading.local()
 def _lower_priority() -> None:
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+        # named, so that top -H and bench/load.py tell the exports' CPU from the pages'
+        Path(f"/proc/self/task/{threading.get_native_id()}/comm").write_text(THREAD_NAME)
     except (AttributeError, OSError):
         pass  # where threads have no niceness of their own, exports keep the priority of pages
 
@@ -36,7 +40,7 @@ async def execute_fn(db, fn):
     if db.ds.executor is None:  # Datasette runs SQL on its event loop's thread (num_sql_threads 0): so do exports
         return await db.execute_fn(fn)
     if _pool is None:
-        _pool = ThreadPoolExecutor(THREADS, thread_name_prefix="bulk-read", initializer=_lower_priority)
+        _pool = ThreadPoolExecutor(THREADS, thread_name_prefix=THREAD_NAME, initializer=_lower_priority)
 
     def in_thread():
         connections = getattr(_local, "connections", None)

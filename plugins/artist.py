@@ -127,18 +127,7 @@ def _range(artist: dict, dataset: str | None) -> tuple[int, int]:
 TRACK_COLUMNS = {"track_id": "t.id", "role": "page.role"}  # the rest are t.<column>
 
 
-async def track_page(
-    db,
-    artist_id: int,
-    after: int,
-    dataset: str | None,
-    artist: dict,
-    size: int,
-    select: str | None = None,
-    bulk: bool = False,
-) -> list:
-    """The artist's next `size` tracks after track id `after` (as dicts, or the rows of `select`); `bulk` reads
-    them on the threads that yield to pages (a CSV download)."""
+def _track_page_query(artist_id: int, after: int, dataset: str | None, artist: dict, size: int, select: str):
     low, high = _range(artist, dataset)
     sql = f"""
         with page as (
@@ -146,19 +135,16 @@ async def track_page(
             where artist_id = :artist and track_id between :low and :high
             group by track_id order by track_id limit :size
         )
-        select {select or ", ".join(f"{TRACK_COLUMNS.get(c, 't.' + c)} as {c}" for c in CSV_COLUMNS)}
-        from page join tracks t on t.id = page.track_id order by t.id
+        select {select} from page join tracks t on t.id = page.track_id order by t.id
         """
-    params = {"artist": artist_id, "low": max(low, after + 1), "high": high, "size": size}
-    if bulk:
+    return sql, {"artist": artist_id, "low": max(low, after + 1), "high": high, "size": size}
 
-        def read(conn):
-            with sqlite_timelimit(conn, db.ds.sql_time_limit_ms):
-                return conn.execute(sql, params).fetchall()
 
-        return await bulk_reads.execute_fn(db, read)
-    rows = await db.execute(sql, params)
-    return rows.rows if select else [dict(r) for r in rows.rows]
+async def track_page(db, artist_id: int, after: int, dataset: str | None, artist: dict, size: int) -> list[dict]:
+    """The artist's next `size` tracks after track id `after`."""
+    select = ", ".join(f"{TRACK_COLUMNS.get(c, 't.' + c)} as {c}" for c in CSV_COLUMNS)
+    rows = await db.execute(*_track_page_query(artist_id, after, dataset, artist, size, select))
+    return [dict(row) for row in rows.rows]
 
 
 async def artist_view(datasette, request):
@@ -232,24 +218,32 @@ async def artist_view(datasette, request):
 
 def _csv(db, artist: dict, dataset: str | None) -> AsgiStream:
     """Every track of the artist, streamed in chunks (the biggest artists have tens of thousands), each line
-    written by SQLite; a download that has to stop says so in its last line."""
-    select = "t.id, " + csv_line([(c, TRACK_COLUMNS.get(c, "t." + c)) for c in CSV_COLUMNS])
+    written and the chunk's lines joined by SQLite, on the threads that yield to pages (ingest/bulk_reads.py); a
+    download that has to stop says so in its last line."""
+    line = csv_line([(c, TRACK_COLUMNS.get(c, "t." + c)) for c in CSV_COLUMNS])
+
+    def chunk(conn, after):
+        sql, params = _track_page_query(artist["id"], after, dataset, artist, CSV_CHUNK, f"t.id, {line} as line")
+        with sqlite_timelimit(conn, db.ds.sql_time_limit_ms):
+            return conn.execute(
+                f"select max(id), count(*), group_concat(line, char(13) || char(10)) from ({sql})", params
+            ).fetchone()
 
     async def stream(response):
         await response.write(csv_text([CSV_COLUMNS]))
         after, written = 0, 0
         while True:
             try:
-                rows = await track_page(db, artist["id"], after, dataset, artist, CSV_CHUNK, select, bulk=True)
+                last, n, text = await bulk_reads.execute_fn(db, lambda conn, after=after: chunk(conn, after))
             except Exception as error:  # noqa: BLE001 - said in the file, never dropped silently
                 await response.write(stopped(written, f"the database stopped the export ({error})"))
                 return
-            if rows:
-                await response.write("\r\n".join(row[1] for row in rows) + "\r\n")
-            written += len(rows)
-            if len(rows) < CSV_CHUNK:
+            if n:
+                await response.write(text + "\r\n")
+            written += n
+            if n < CSV_CHUNK:
                 break
-            after = rows[-1][0]
+            after = last
 
     filename = f"{artist['key']}{'-' + dataset if dataset else ''}-tracks.csv"
     return AsgiStream(

@@ -82,19 +82,18 @@ async def export(datasette, request, table: str, fmt: str):
         return await _refusal(datasette, request, fmt, str(error))
     cells, joins = await _cells(db, table, columns, request)
     row_sql = (csv_line if fmt == "csv" else json_object)(cells)
+    separator = "\r\n" if fmt == "csv" else ",\n"
     source = await (_tracks_source if table == "tracks" else _table_source)(
         datasette, db, table, request, pks, row_sql, joins
     )
     if source is None:
         return None
     header, footer = (_csv_frame if fmt == "csv" else _json_frame)(table, [name for name, _ in cells], request)
-    separator = "\r\n" if fmt == "csv" else ",\n"
 
     def read(conn, state):
-        """One chunk on a SQL thread, as text: (text, rows, next state, done)."""
+        """One chunk on a bulk-read thread, as text: (text, rows, next state, done)."""
         with sqlite_timelimit(conn, datasette.sql_time_limit_ms):
-            lines, state, done = source(conn, state)
-        return separator.join(lines), len(lines), state, done
+            return source(conn, state, separator)
 
     # the first chunk before the response starts: a filter SQLite refuses is a 400, not a broken download
     try:
@@ -256,10 +255,15 @@ async def _tracks_source(datasette, db, table, request, pks, row_sql, joins):
         # the index's next CHUNK matches, each joined to its track, kept when the other filters hold
         keep = " and ".join(f"({c})" for c in p.clauses) or "1"
 
-        def chunks(conn, after):
-            sql = f"select _m._rid, {keep}, {row_sql} from {p.fts_source(after, CHUNK)}{joins} order by _m._rid"
-            rows = conn.execute(sql, params).fetchall()
-            return [row[2] for row in rows if row[1]], (rows[-1][0] if rows else after), len(rows) < CHUNK
+        def chunks(conn, after, separator):
+            sql = (
+                "select max(_rid), count(*), count(case when keep then 1 end), "
+                "group_concat(case when keep then line end, :_separator) "
+                f"from (select _m._rid as _rid, {keep} as keep, {row_sql} as line "
+                f"from {p.fts_source(after, CHUNK)}{joins} order by _m._rid)"
+            )
+            last, read, kept, text = conn.execute(sql, params | {"_separator": separator}).fetchone()
+            return text or "", kept, (last if read else after), read < CHUNK
 
         return chunks
     # each dataset is one block of ids (ingest/datasets.py, ID_BLOCK), with gaps between the blocks: windows of
@@ -268,7 +272,7 @@ async def _tracks_source(datasette, db, table, request, pks, row_sql, joins):
     ranges = [p.id_range] if p.id_range else sorted(info.ranges.values()) or [(1, 0)]
     where = p.where(["tracks.id > :_after", "tracks.id <= :_until"], ranged=False)
     return _windows(
-        f"select {row_sql} from tracks{joins}{where} order by tracks.id", params, ranges, CHUNK, adapt=False
+        f"select {row_sql} as line from tracks{joins}{where} order by tracks.id", params, ranges, CHUNK, adapt=False
     )
 
 
@@ -289,12 +293,16 @@ async def _table_source(datasette, db, table, request, pks, row_sql, joins):
     if count is None:
         count = (await db.execute(f"select count(*) from {name}")).single_value()
     if count <= SMALL_TABLE:
-        sql = f"select {row_sql} from {name}{joins}{_where(clauses)} order by {order}"
-        return lambda conn, state: ([row[0] for row in conn.execute(sql, params)], None, True)
+        sql = _joined(f"select {row_sql} as line from {name}{joins}{_where(clauses)} order by {order}")
+        return lambda conn, state, separator: (
+            *conn.execute(sql, params | {"_separator": separator}).fetchone(),
+            None,
+            True,
+        )
     if kind != "integer":
         return None  # a big table without an integer key to read it by: Datasette streams it
     sql = (
-        f"select {row_sql} from {name}{joins}{_where(clauses + [f'{key} > :_after', f'{key} <= :_until'])} "
+        f"select {row_sql} as line from {name}{joins}{_where(clauses + [f'{key} > :_after', f'{key} <= :_until'])} "
         f"order by {order}"
     )
     return _windows(sql, params, [(low, high)], max(1, CHUNK * (high - low + 1) // max(count, 1)), adapt=True)
@@ -304,23 +312,30 @@ def _where(clauses: list[str]) -> str:
     return (" where " + " and ".join(f"({c})" for c in clauses)) if clauses else ""
 
 
+def _joined(sql: str) -> str:
+    """(text, rows) of a query's `line`s, joined by SQLite: one string a chunk crosses into Python, where a row a
+    time would take the GIL from the pages' thread 5,000 times a chunk (and costs more CPU)."""
+    return f"select coalesce(group_concat(line, :_separator), ''), count(*) from ({sql})"
+
+
 def _windows(sql: str, params: dict, ranges: list[tuple[int, int]], step: int, adapt: bool):
     """Chunks of key ranges: (first - 1, first - 1 + step], … up to each range's last key. With `adapt`, the step
     follows the rows the last window held (keys are not always dense: ids in blocks, several rows per track), so
     that a window holds about CHUNK rows."""
+    joined = _joined(sql)
 
-    def chunks(conn, state):
+    def chunks(conn, state, separator):
         index, after, width = state or (0, ranges[0][0] - 1, step)
         first, last = ranges[index]
         until = min(after + width, last)
-        lines = [row[0] for row in conn.execute(sql, params | {"_after": after, "_until": until})]
+        text, n = conn.execute(joined, params | {"_after": after, "_until": until, "_separator": separator}).fetchone()
         if adapt:
-            width = max(1, min(width * 8, width * CHUNK // max(len(lines), 1)))
+            width = max(1, min(width * 8, width * CHUNK // max(n, 1)))
         if until < last:
-            return lines, (index, until, width), False
+            return text, n, (index, until, width), False
         if index + 1 < len(ranges):
-            return lines, (index + 1, ranges[index + 1][0] - 1, width), False
-        return lines, None, True
+            return text, n, (index + 1, ranges[index + 1][0] - 1, width), False
+        return text, n, None, True
 
     return chunks
 

@@ -279,3 +279,13 @@ async def test_bulk_reads_use_connections_prepared_as_datasettes(ds):
     assert folded == (await db.execute("select fold('Bjørk')")).single_value()
     connections = {await bulk_reads.execute_fn(db, lambda conn: id(conn)) for _ in range(20)}
     assert 1 <= len(connections) <= bulk_reads.THREADS
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("key", ["anna-berg", "the-velvet-foxes"])
+async def test_the_artist_csv_read_in_chunks_is_the_same_file(ds, monkeypatch, key):
+    whole = (await ds.client.get(f"/artist/{key}.csv")).text
+    artist = next(p for p in pm.get_plugins() if getattr(p, "__file__", "").endswith("artist.py"))
+    monkeypatch.setattr(artist, "CSV_CHUNK", 2)
+    chunked = (await ds.client.get(f"/artist/{key}.csv")).text
+    assert whole.count("\r\n") > 3 and chunked == whole
