@@ -1,9 +1,11 @@
-"""Load test: N concurrent clients on 127.0.0.1 for D seconds, each asking for the next request of a realistic mix
-as soon as the last one is answered.
+"""Load test: a crowd on 127.0.0.1 for D seconds. By default N clients, each asking for the next request of a
+realistic mix as soon as the last one is answered (the most a server can answer); with `--rate R`, requests that
+arrive at R a second whatever the answers, as people do (the time a request takes at that rate).
 
     python bench/load.py --config /data/bench/ours [--clients 50] [--duration 60]       # one `datasette DIR` process
     python bench/load.py --config /data/bench/ours --deployment 2 [--clients 200]      # 2 replicas + nginx (deploy/)
     python bench/load.py --config /data/bench/ours --deployment 2 --warm-up 60         # measured after a minute
+    python bench/load.py --config /data/bench/ours --deployment 2 --rate 250 --clients 200   # 250 requests/s
     python bench/load.py --url http://127.0.0.1:8001 --db datasets.db                  # a server already running
     python bench/load.py --config /data/bench/ours --cost 40                           # CPU of one request, by kind
 
@@ -17,6 +19,11 @@ title). `--mix fixed` cycles through the benchmark's fixed requests instead.
 `--cost N` sends N different requests of each kind of the realistic mix one at a time to one `datasette DIR`
 process and prints the CPU each kind costs the server (all its threads, and the main thread alone: Python, where
 the SQL threads run SQLite): what an uncached request costs, which bounds what a machine can serve.
+
+With `--rate`, at most `--clients` requests are in flight at once; one that arrives when all are busy waits, and
+the wait counts in its time (no coordinated omission: a slow answer cannot hold back the requests behind it, as
+it does with clients that wait for it). Every request that arrived in the window is answered, however late, and
+`last_answer_after_s` says when the last was.
 
 Otherwise prints requests/s, latency percentiles (overall and per kind of request), errors (any status >= 400 or
 a failed connection), the share of answers nginx gave from its cache, and the CPU each process used (1.0 = one core busy
@@ -47,6 +54,8 @@ import aiohttp
 import httpx
 from benchmark import serve
 from mix import pick, requests
+
+from ingest import bulk_reads
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,38 +161,56 @@ def fixed(db_path: Path):
     return client
 
 
-async def run(base: str, make_client, first: int, clients: int, deadline: float) -> list[tuple]:
-    """(kind, status, milliseconds, x-cache, path) of every request, from `clients` clients. aiohttp, because the
-    load generator shares the machine's cores with the servers: it costs 0.1 ms of CPU a request, httpx 2 ms."""
+async def run(base: str, make_client, first: int, clients: int, deadline: float, rate: float = 0) -> list[tuple]:
+    """(kind, status, milliseconds, x-cache, path) of every request. Without `rate`, `clients` clients, each sending
+    its next request as soon as the last is answered; with it, requests arrive at `rate` a second on average
+    (Poisson), whatever the answers, at most `clients` of them in flight at once: one that arrives when all are
+    busy waits, and its wait counts in its time (a time counts from the arrival, not from the sending).
+    aiohttp, because the load generator shares the machine's cores with the servers: it costs 0.1 ms of CPU a
+    request, httpx 2 ms."""
     results: list[tuple] = []
 
-    async def one(number: int, http: aiohttp.ClientSession):
+    async def one(http: aiohttp.ClientSession, kind: str, path: str, started: float) -> None:
+        status: int | str  # the HTTP status, or the client error's name
+        try:
+            async with http.get(base + path, allow_redirects=False) as response:
+                await response.read()
+                status, cache = response.status, response.headers.get("x-cache", "")
+        except (TimeoutError, aiohttp.ClientError) as error:
+            status, cache = type(error).__name__, ""
+        results.append((kind, status, (time.perf_counter() - started) * 1000, cache, path))
+
+    async def client(number: int, http: aiohttp.ClientSession) -> None:
         next_request = make_client(number)
         while time.time() < deadline:
             kind, path = next_request()
-            started = time.perf_counter()
-            status: int | str  # the HTTP status, or the client error's name
-            try:
-                async with http.get(base + path, allow_redirects=False) as response:
-                    await response.read()
-                    status, cache = response.status, response.headers.get("x-cache", "")
-            except (TimeoutError, aiohttp.ClientError) as error:
-                status, cache = type(error).__name__, ""
-            results.append((kind, status, (time.perf_counter() - started) * 1000, cache, path))
+            await one(http, kind, path, time.perf_counter())
 
-    connector = aiohttp.TCPConnector(limit=clients)
+    async def arrivals(http: aiohttp.ClientSession) -> None:
+        next_request, gaps = make_client(first), random.Random(first)
+        arrival, until, waiting = time.perf_counter(), time.perf_counter() + deadline - time.time(), []
+        while (arrival := arrival + gaps.expovariate(rate)) < until:
+            await asyncio.sleep(arrival - time.perf_counter())
+            kind, path = next_request()
+            waiting.append(asyncio.ensure_future(one(http, kind, path, arrival)))
+        await asyncio.gather(*waiting)
+
+    connector = aiohttp.TCPConnector(limit=clients)  # at most `clients` requests in flight, the others wait
     # a request fails when no byte comes for 60 s, as a browser's does: a whole export that keeps streaming for
     # longer is a long download, not a failure
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=60, sock_read=60)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
-        await asyncio.gather(*(one(number, http) for number in range(first, first + clients)))
+        if rate:
+            await arrivals(http)
+        else:
+            await asyncio.gather(*(client(number, http) for number in range(first, first + clients)))
     return results
 
 
 def _worker(args) -> list[tuple]:
-    base, mix, db, seed, first, clients, deadline = args
+    base, mix, db, seed, first, clients, deadline, rate = args
     make_client = realistic(db, seed) if mix == "realistic" else fixed(db)
-    return asyncio.run(run(base, make_client, first, clients, deadline))
+    return asyncio.run(run(base, make_client, first, clients, deadline, rate))
 
 
 def percentile(values: list[float], p: float):
@@ -225,6 +252,17 @@ def cpu_seconds(pid: int) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def export_cpu_seconds(pid: int) -> float:
+    """CPU seconds a datasette process's whole exports have used: its threads named by ingest/bulk_reads.py."""
+    total = 0.0
+    for task in (Path("/proc") / str(pid) / "task").glob("*"):
+        with contextlib.suppress(OSError):
+            if (task / "comm").read_text().strip() == bulk_reads.THREAD_NAME:
+                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def children(pid: int) -> list[int]:
@@ -317,17 +355,19 @@ def deployment(config: Path, replicas: int):
 def measure(base: str, pids: dict, args, db: Path) -> dict:
     processes = max(1, args.processes)
     per = [args.clients // processes + (i < args.clients % processes) for i in range(processes)]
+    rate = (args.rate or 0) / processes
     if args.warm_up:
         # the same crowd for a while before the clock starts: nginx's cache holds what it asks for most
         deadline = time.time() + args.warm_up
-        jobs = [(base, args.mix, db, args.seed + 1, sum(per[:i]), n, deadline) for i, n in enumerate(per)]
+        jobs = [(base, args.mix, db, args.seed + 1, sum(per[:i]), n, deadline, rate) for i, n in enumerate(per)]
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             pool.map(_worker, jobs)
     started = time.time()
     deadline = started + args.duration
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    exports_before = {name: export_cpu_seconds(pid) for name, pid in pids.items() if name.startswith("datasette")}
     own = os.times()
-    jobs = [(base, args.mix, db, args.seed, sum(per[:i]), n, deadline) for i, n in enumerate(per)]
+    jobs = [(base, args.mix, db, args.seed, sum(per[:i]), n, deadline, rate) for i, n in enumerate(per)]
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         results = [r for part in pool.map(_worker, jobs) for r in part]
     seconds = time.time() - started
@@ -338,6 +378,8 @@ def measure(base: str, pids: dict, args, db: Path) -> dict:
         for name in pids
         if (end := after[name]) is not None and (start := before[name]) is not None
     }
+    for name, start in exports_before.items():  # the share of each datasette's CPU that whole exports took
+        cpu[f"{name}: of which whole exports"] = round((export_cpu_seconds(pids[name]) - start) / seconds, 2)
     cpu["load generator (this script)"] = round(
         (
             mine.children_user
@@ -352,6 +394,8 @@ def measure(base: str, pids: dict, args, db: Path) -> dict:
         / seconds,
         2,
     )
+    if rate:  # every request that arrived in the window, answered however late: the rate is the window's
+        return summary(results, args.duration, cpu) | {"last_answer_after_s": round(seconds, 1)}
     return summary(results, seconds, cpu)
 
 
@@ -398,7 +442,14 @@ def main() -> None:
     )
     parser.add_argument("--url", help="a running server instead")
     parser.add_argument("--db", type=Path, help="with --url: the database it serves (to choose the requests)")
-    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--clients", type=int, default=50, help="clients (with --rate: requests in flight at most)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        metavar="R",
+        help="requests arrive at R a second (Poisson), whatever the answers, instead of each client asking again "
+        "as soon as it is answered",
+    )
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--mix", choices=("realistic", "fixed"), default="realistic")
     parser.add_argument("--processes", type=int, default=1, help="load generator processes")
@@ -445,6 +496,7 @@ def main() -> None:
         "target": "deployment" if args.deployment else ("url" if args.url else "one datasette process"),
         "replicas": args.deployment,
         "clients": args.clients,
+        "rate": args.rate,
         "mix": args.mix,
         "warm_up_s": args.warm_up,
     } | result
