@@ -710,13 +710,14 @@ def match_score(typed: str, title: str | None, credit: str | None, album: str | 
 _PLAIN_WORDS = re.compile(r"[a-z0-9]+")
 
 
-def _plain_words(text: str | None) -> list[str]:
+@lru_cache(maxsize=1 << 16)  # a crowd ranks the same popular titles and credits again and again
+def _plain_words(text: str | None) -> tuple[str, ...]:
     """A column's words as typed words are (folded, split), without the Latin readings the index adds."""
     if not text:
-        return []
+        return ()
     if text.isascii() and "&" not in text and "+" not in text:
-        return _PLAIN_WORDS.findall(text.lower())
-    return search_words(text)
+        return tuple(_PLAIN_WORDS.findall(text.lower()))
+    return tuple(search_words(text))
 
 
 @lru_cache(maxsize=1 << 16)

@@ -161,25 +161,28 @@ async def search_tracks(
     )
     titles, counts = (more[: len(full)], more[len(full) :]) if title_fts else ([], more)
     found.update({slug: result.single_value() for (slug, _, _), result in zip(full, counts)})
-    candidates: dict = {}
+    candidates: dict = {}  # id → row, kept as SQLite gave it: only the page's rows become dicts
     for result in (*windows, *titles):
         for row in result.rows:
-            candidates.setdefault(row["id"], dict(row))
-    for row in candidates.values():
+            if row["id"] not in candidates:
+                candidates[row["id"]] = row
+
+    def rank(row) -> float:
         if counted:
-            row["rank"] = -search_index.match_score(typed, row["title"], row["artist_credit"], row["album"])
-        else:  # suggestions: the tracks whose title and credit read most like what was typed
-            row["rank"] = -fuzz.token_set_ratio(
-                typed, f"{row['title'] or ''} {row['artist_credit'] or ''}", processor=default_process
-            )
-    rows = sorted(
+            return -search_index.match_score(typed, row["title"], row["artist_credit"], row["album"])
+        # suggestions: the tracks whose title and credit read most like what was typed
+        return -fuzz.token_set_ratio(
+            typed, f"{row['title'] or ''} {row['artist_credit'] or ''}", processor=default_process
+        )
+
+    ranked = sorted(
         candidates.values(),
-        key=lambda row: (search_index.title_tier(row["title"], row["artist_credit"], typed), row["rank"], row["id"]),
+        key=lambda row: (search_index.title_tier(row["title"], row["artist_credit"], typed), rank(row), row["id"]),
     )
     shown = page * PAGE_SIZE
-    rows = rows[shown - PAGE_SIZE : shown]
+    rows = [dict(row) for row in ranked[shown - PAGE_SIZE : shown]]
     for row in rows:
-        del row["rank"], row["found"]
+        del row["found"]
     return rows, found
 
 
