@@ -5,7 +5,8 @@ every page of a busy server wait behind it: under a crowd, exports (0.5 % of req
 pages' queue grew with them. Here each chunk of an export runs on one of two threads whose niceness is raised
 (Linux keeps a niceness per thread): when the cores are busy the pages go first and exports use what is left, and
 on an idle server an export runs as fast as before. Each thread keeps its own connection to each database,
-prepared as Datasette prepares its own (its SQL functions).
+prepared as Datasette prepares its own (its SQL functions). Their time limit counts the CPU a query has used, not
+the time it has waited for a core while pages went first.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import time
 import weakref
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
-NICENESS = 10  # a thread at 10 gets about a tenth of a core a busy thread at 0 leaves it
+NICENESS = 10  # a thread at 10 gets about a tenth of what a busy thread at 0 gets
 THREADS = 2
 THREAD_NAME = "bulk-read"
 
@@ -53,3 +57,18 @@ async def execute_fn(db, fn):
         return fn(conn)
 
     return await asyncio.get_running_loop().run_in_executor(_pool, in_thread)
+
+
+@contextmanager
+def time_limit(conn, ms: int) -> Iterator[None]:
+    """Datasette's `sqlite_timelimit` (a query is interrupted after `ms`) in CPU time of the thread running it: a
+    chunk of an export that waited for the cores while pages went first has not run long."""
+    if ms <= 0:
+        yield
+        return
+    deadline = time.thread_time() + ms / 1000
+    conn.set_progress_handler(lambda: time.thread_time() >= deadline, 10_000)
+    try:
+        yield
+    finally:
+        conn.set_progress_handler(None, 10_000)

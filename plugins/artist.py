@@ -10,7 +10,6 @@ from __future__ import annotations
 from urllib.parse import quote, unquote, urlencode
 
 from datasette import hookimpl
-from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import AsgiStream, Response
 
 from ingest import CAVEAT, DATABASE, bulk_reads, search_index
@@ -224,7 +223,7 @@ def _csv(db, artist: dict, dataset: str | None) -> AsgiStream:
 
     def chunk(conn, after):
         sql, params = _track_page_query(artist["id"], after, dataset, artist, CSV_CHUNK, f"t.id, {line} as line")
-        with sqlite_timelimit(conn, db.ds.sql_time_limit_ms):
+        with bulk_reads.time_limit(conn, db.ds.sql_time_limit_ms):
             return conn.execute(
                 f"select max(id), count(*), group_concat(line, char(13) || char(10)) from ({sql})", params
             ).fetchone()

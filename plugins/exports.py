@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode
 
 import orjson
 from datasette import hookimpl
-from datasette.utils import escape_sqlite, sqlite_timelimit, tilde_decode
+from datasette.utils import escape_sqlite, tilde_decode
 from datasette.utils.asgi import AsgiStream, Request, Response
 
 from ingest import DATABASE, bulk_reads
@@ -92,7 +92,7 @@ async def export(datasette, request, table: str, fmt: str):
 
     def read(conn, state):
         """One chunk on a bulk-read thread, as text: (text, rows, next state, done)."""
-        with sqlite_timelimit(conn, datasette.sql_time_limit_ms):
+        with bulk_reads.time_limit(conn, datasette.sql_time_limit_ms):
             return source(conn, state, separator)
 
     # the first chunk before the response starts: a filter SQLite refuses is a 400, not a broken download

@@ -8,8 +8,10 @@ import io
 import json
 import os
 import re
+import sqlite3
 import sys
 import threading
+import time
 from html import unescape
 from urllib.parse import urlencode
 
@@ -289,3 +291,17 @@ async def test_the_artist_csv_read_in_chunks_is_the_same_file(ds, monkeypatch, k
     monkeypatch.setattr(artist, "CSV_CHUNK", 2)
     chunked = (await ds.client.get(f"/artist/{key}.csv")).text
     assert whole.count("\r\n") > 3 and chunked == whole
+
+
+def test_bulk_reads_stop_a_query_after_its_cpu_time():
+    """An export's query is interrupted after the time limit of CPU it used (a runaway `_where` stops), not after the
+    time it waited for a core."""
+    conn = sqlite3.connect(":memory:")
+    endless = "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
+    started = time.thread_time()
+    with pytest.raises(sqlite3.OperationalError, match="interrupted"), bulk_reads.time_limit(conn, 200):
+        conn.execute(endless).fetchone()
+    assert 0.2 <= time.thread_time() - started < 2
+    with bulk_reads.time_limit(conn, 200):
+        assert conn.execute("select count(*) from (select 1 union all select 2)").fetchone() == (2,)
+    assert conn.execute(endless.replace("select i + 1 from n", "select i + 1 from n where i < 10")).fetchone() == (10,)
