@@ -166,3 +166,12 @@ def test_the_load_test_runs_against_the_documented_deployment(benchmark, tmp_pat
         "load generator (this script)",
     } <= set(load["cpu_cores_used"])
     assert processes_serving(work / "ours") == []
+
+
+def test_the_load_sides_benchmark_times_both_sides_of_every_sample_row():
+    from ingest.datasets import dataset
+
+    for slug in ("laion-disco-12m", "sleeping-disco-9m"):
+        result = run("bench/load_sides.py", slug, dataset(slug).sample_path, "--repeat", "2")
+        found = re.search(r"^(\S+): ([\d,]+) rows; reader [\d.]+ µs a row, writer [\d.]+ µs a row", result.stdout)
+        assert found and found.group(1) == slug and int(found.group(2).replace(",", "")) > 10, result.stdout

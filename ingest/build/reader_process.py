@@ -8,6 +8,7 @@ import marshal
 import multiprocessing
 import os
 import queue as queues
+import time
 import traceback
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -32,6 +33,7 @@ class DatasetStats(NamedTuple):
     genres: Counter
     years: Counter
     explicit: int
+    cpu_seconds: float = 0.0  # the reader's CPU time for the dataset (reading, preparing, handing over)
 
 
 def events(datasets: Iterable[tuple[str, Iterable[Track | Problem]]]) -> Iterator[Event]:
@@ -39,6 +41,7 @@ def events(datasets: Iterable[tuple[str, Iterable[Track | Problem]]]) -> Iterato
     dataset, then ("done", None)."""
     keys: dict[str, str] = {}
     for slug, records in datasets:
+        cpu = time.process_time()
         yield "start", slug
         batch = []
         genres: Counter[str] = Counter()
@@ -50,12 +53,13 @@ def events(datasets: Iterable[tuple[str, Iterable[Track | Problem]]]) -> Iterato
                 yield "rows", batch
                 batch = []
             if isinstance(record, Track):
-                genres.update(set(record.genres))
+                if record.genres:
+                    genres.update(set(record.genres))
                 if record.release_year is not None:
                     years[record.release_year] += 1
                 explicit += record.explicit is True
         yield "rows", batch
-        yield "stats", DatasetStats(genres, years, explicit)
+        yield "stats", DatasetStats(genres, years, explicit, time.process_time() - cpu)
     yield "done", None
 
 

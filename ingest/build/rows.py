@@ -47,7 +47,8 @@ def prepare(record: Track | Problem, keys: dict[str, str]) -> tuple:
             credited = {fold(c.name) for c in credits}
             credits += [Credit(name, "featured") for name in featured if fold(name) not in credited]
     out = []
-    seen = set()
+    # (key, role) pairs met: a lone credit cannot repeat one
+    seen: set[tuple[str, str]] | None = set() if len(credits) > 1 else None
     for credit in credits:
         name = credit.name
         key = keys.get(name)
@@ -55,9 +56,10 @@ def prepare(record: Track | Problem, keys: dict[str, str]) -> tuple:
             if len(keys) > ARTIST_KEY_CACHE:
                 keys.clear()
             key = keys[name] = artist_key(name)
-        if (key, credit.role) in seen:
-            continue
-        seen.add((key, credit.role))
+        if seen is not None:
+            if (key, credit.role) in seen:
+                continue
+            seen.add((key, credit.role))
         out.append(
             (
                 key,
@@ -70,8 +72,10 @@ def prepare(record: Track | Problem, keys: dict[str, str]) -> tuple:
                 credit.longitude,
             )
         )
-    links = tuple(
-        (video, None if video else link) for link in record.youtube_links for video in (youtube_video_id(link),)
+    links = (
+        tuple((video, None if video else link) for link in record.youtube_links for video in (youtube_video_id(link),))
+        if record.youtube_links
+        else ()
     )
     url = record.url
     if url and record.dataset in DERIVED_URLS and url == DERIVED_URLS[record.dataset].format(record.source_id):

@@ -37,6 +37,7 @@ _SHARD = re.compile(r"^train-(\d+)-of-(\d+)\.parquet$")
 
 _VIEWS = re.compile(r"^\s*([\d][\d,]*(?:\.\d+)?)\s*([KMB])?\s*(?:plays?|views?)?\s*$", re.IGNORECASE)
 _MULTIPLIER = {None: 1, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
+CHANNEL_URL = "https://music.youtube.com/channel/"
 
 
 @lru_cache(maxsize=1 << 16)  # a few thousand texts recur over millions of rows (`317K plays`)
@@ -195,18 +196,13 @@ def _track(file, row, song_id, title, artist_names, artist_ids, album_name, albu
             "no song_id (YouTube video id): the row cannot be cited",
             repr({"title": title, "artist_names": artist_names})[:500],
         )
-    names = [name for name in (artist_names or []) if name and name.strip()]
-    ids = list(artist_ids or [])
+    names = [name for name in artist_names if name and name.strip()] if artist_names else []
+    ids = artist_ids or ()
     # artist_ids is parallel to artist_names but may be empty or of another length: pair what pairs
-    channel_ids = [ids[i] if i < len(ids) and ids[i] else None for i in range(len(names))]
-    credits = [
-        Credit(
-            name=name.strip(),
-            source_artist_id=channel,
-            url=f"https://music.youtube.com/channel/{channel}" if channel else None,
-        )
-        for name, channel in zip(names, channel_ids)
-    ]
+    credits = []
+    for i, name in enumerate(names):
+        channel = ids[i] if i < len(ids) and ids[i] else None
+        credits.append(Credit(name.strip(), "primary", channel, CHANNEL_URL + channel if channel else None))
     return Track(
         dataset=DATASET.slug,
         file=file,

@@ -85,7 +85,7 @@ def _read_jsonl(path: Path, label: str) -> Iterator[Track | Problem]:
         for line_number, line in enumerate(handle, start=1):
             if line_number == 1 and line.startswith(codecs.BOM_UTF8):
                 line = line[len(codecs.BOM_UTF8) :]
-            if not line.strip():
+            if not line or line.isspace():  # (not line.strip(): that copies every line)
                 continue  # blank lines (a trailing newline, say) are not rows
             rows += 1
             item: Track | Problem
@@ -212,6 +212,8 @@ def _text(value) -> str | None:
 
 def _names(value) -> list[str]:
     """A list of names; a lone string is one name; anything else is no names."""
+    if not value:
+        return []  # most songs have no featured artists or writers
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
@@ -220,7 +222,8 @@ def _names(value) -> list[str]:
 
 
 def _track(label: str, line_number: int, record: dict) -> Track | Problem:
-    song_id = record.get("song_id")
+    get = record.get
+    song_id = get("song_id")
     if isinstance(song_id, float) and song_id == song_id:  # NaN is pandas' null
         # 12.0 is 12 (a parquet file written through pandas makes floats of ids); 1.5 or 1e30 is no Genius id
         if not song_id.is_integer() or abs(song_id) > 2**53:
@@ -238,22 +241,28 @@ def _track(label: str, line_number: int, record: dict) -> Track | Problem:
         return Problem(
             DATASET.slug, label, line_number, "no song_id (Genius song id): the row cannot be cited", _kept(record)
         )
-    title = next((_text(record[key]) for key in TITLE_KEYS if _text(record.get(key))), None)
-    primary = _text(record.get("primary_artist"))
-    featured = _names(record.get("featured_artists"))
-    writers = _names(record.get("lyricists"))
-    artist_url = _text(record.get("artist_url"))
+    title = None
+    for key in TITLE_KEYS:  # the first that holds text
+        title = _text(get(key))
+        if title:
+            break
+    primary = _text(get("primary_artist"))
+    featured = _names(get("featured_artists"))
+    writers = _names(get("lyricists"))
+    artist_url = _text(get("artist_url"))
     credits = []
     if primary:
-        credits.append(Credit(primary, "primary", source_artist_id=artist_url, url=artist_url))
-    credits += [Credit(name, "featured") for name in featured]
-    credits += [Credit(name, "writer") for name in writers]
+        credits.append(Credit(primary, "primary", artist_url, artist_url))
+    if featured:
+        credits += [Credit(name, "featured") for name in featured]
+    if writers:
+        credits += [Credit(name, "writer") for name in writers]
     credit_text = primary
     if primary and featured:
         credit_text = f"{primary} feat. {', '.join(featured)}"
-    date = _text(record.get("album_release_date"))
+    date = _text(get("album_release_date"))
     year = _YEAR.search(date) if date else None
-    links = record.get("youtube_links")
+    links = get("youtube_links")
     if isinstance(links, str):
         links = [links]
     return Track(
@@ -264,12 +273,12 @@ def _track(label: str, line_number: int, record: dict) -> Track | Problem:
         title=title,
         artist_credit=credit_text,
         credits=credits,
-        album=_text(record.get("album_name")),
-        album_url=_text(record.get("album_url")),
-        url=_text(record.get("song_url")) or DATASET.original_url(song_id),
+        album=_text(get("album_name")),
+        album_url=_text(get("album_url")),
+        url=_text(get("song_url")) or DATASET.original_url(song_id),
         release_year=int(year.group(1)) if year else None,
-        genres=_names(record.get("tags")),
-        language=_text(record.get("language")),
+        genres=_names(get("tags")),
+        language=_text(get("language")),
         youtube_links=[link.strip() for link in links if isinstance(link, str) and link.strip()]
         if isinstance(links, list)
         else [],
