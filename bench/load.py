@@ -248,13 +248,22 @@ def summary(results: list[tuple], seconds: float, cpu: dict) -> dict:
 
 
 # --- processes and their CPU ---------------------------------------------------------------------------------------
+def _stat_cpu_seconds(stat: Path) -> float:
+    """User + system CPU seconds from a /proc …/stat file (of a process or of one of its threads)."""
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(pid: int) -> float | None:
     """CPU seconds a process has used, or None once it has exited (nginx's cache loader does)."""
     try:
-        fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+        return _stat_cpu_seconds(Path("/proc") / str(pid) / "stat")
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def thread_cpu_seconds(pid: int, thread: int) -> float:
+    return _stat_cpu_seconds(Path("/proc") / str(pid) / "task" / str(thread) / "stat")
 
 
 def export_cpu_seconds(pid: int) -> float:
@@ -263,8 +272,7 @@ def export_cpu_seconds(pid: int) -> float:
     for task in (Path("/proc") / str(pid) / "task").glob("*"):
         with contextlib.suppress(OSError):
             if (task / "comm").read_text().strip() == bulk_reads.THREAD_NAME:
-                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+                total += _stat_cpu_seconds(task / "stat")
     return total
 
 
@@ -400,11 +408,6 @@ def measure(base: str, pids: dict, args, db: Path) -> dict:
     if rate:  # every request that arrived in the window, answered however late: the rate is the window's
         return summary(results, args.duration, cpu) | {"last_answer_after_s": round(seconds, 1)}
     return summary(results, seconds, cpu)
-
-
-def thread_cpu_seconds(pid: int, thread: int) -> float:
-    fields = (Path("/proc") / str(pid) / "task" / str(thread) / "stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def cost(base: str, pid: int, db: Path, per_kind: int, seed: int) -> dict:
