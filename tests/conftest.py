@@ -150,6 +150,15 @@ def chromium_browser():
             browser.close()
 
 
+def tracks_to_fold(path: Path) -> Path:
+    """A database holding only a `tracks` table of one track with diacritics: what the full-text step's folding
+    processes (ingest/search_index.FoldedAhead) read."""
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("create table tracks (id integer primary key, title text, artist_credit text, album text)")
+        conn.execute("insert into tracks values (1, 'Jón', 'Björk', null)")
+    return path
+
+
 @pytest.fixture
 def tiny_db(tmp_path):
     """A database built as the publication is, holding just the LAION tracks a test needs: (title, artists) each."""

@@ -13,6 +13,8 @@ from ingest import search_index
 from ingest.links import parse_link, unsupported_link
 from ingest.normalize import consonant_skeleton, latin_readings, match_key, search_text, search_words, spelled_out
 
+from .conftest import tracks_to_fold
+
 
 async def search(ds, q: str) -> dict:
     response = await ds.client.get("/search.json", params={"q": q})
@@ -114,16 +116,11 @@ def test_the_folding_processes_fill_the_index_as_folding_here_does(tmp_path):
 
 
 def test_a_text_the_folding_processes_did_not_read_is_folded_here(tmp_path):
-    path = tmp_path / "t.db"
-    conn = sqlite3.connect(path)
-    conn.execute("create table tracks (id integer primary key, title text, artist_credit text, album text)")
-    conn.execute("insert into tracks values (1, 'Jón', 'Björk', null)")
-    conn.commit()
+    path = tracks_to_fold(tmp_path / "t.db")
     with search_index.FoldedAhead(str(path), [(1, 1)]) as folded:
         assert folded("Jón") == "jon"
         assert folded("Sigur Rós") == "sigur ros"  # in no chunk: all chunks are taken, then folded here
         assert folded("Plain Words") == "Plain Words"
-    conn.close()
 
 
 @pytest.mark.parametrize(

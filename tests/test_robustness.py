@@ -41,7 +41,7 @@ from ingest.testdata.publisher_formats import FMA_TRACKS_COLUMNS, LAION_SCHEMA, 
 from ingest.testdata.samples import LYRICS_MARKER
 from ingest.testdata.synth import synth
 
-from .conftest import ROOT
+from .conftest import ROOT, tracks_to_fold
 
 SAMPLES = sample_sources()
 
@@ -673,12 +673,7 @@ def test_a_build_killed_at_any_moment_leaves_the_publication_and_no_process(tmp_
 
 
 def test_the_folding_processes_of_the_full_text_step_exit_with_a_killed_build(tmp_path):
-    path = tmp_path / "t.db"
-    conn = sqlite3.connect(path)
-    conn.execute("create table tracks (id integer primary key, title text, artist_credit text, album text)")
-    conn.execute("insert into tracks values (1, 'Jón', 'Björk', null)")
-    conn.commit()
-    conn.close()
+    path = tracks_to_fold(tmp_path / "t.db")
     # many chunks: each folding process waits on its full queue for the build to take them
     script = (
         "import os, signal\n"
