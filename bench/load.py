@@ -316,11 +316,15 @@ def deployment(config: Path, replicas: int):
             except OSError:
                 first = free_port()
     front = free_port(*range(first, first + replicas))
+    inner = free_port(front, *range(first, first + replicas))
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
     servers = "".join(f"        server 127.0.0.1:{first + i};\n" for i in range(replicas))
     conf = conf.replace("        server 127.0.0.1:8101;\n        server 127.0.0.1:8102;\n", servers)
     conf = conf.replace("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{front};")
-    assert servers in conf and f":{front};" in conf, "deploy/nginx.conf no longer has the lines this script moves"
+    conf = conf.replace("127.0.0.1:8100;", f"127.0.0.1:{inner};")  # the inner, compressing server
+    assert servers in conf and f":{front};" in conf and conf.count(f":{inner};") == 2, (
+        "deploy/nginx.conf no longer has the lines this script moves"
+    )
     (work / "nginx.conf").write_text(conf)
     log = (work / "replicas.log").open("wb")
     script = subprocess.Popen(

@@ -33,8 +33,8 @@ command -v "$nginx" >/dev/null || fail "nginx is not installed (apt-get install 
 command -v curl >/dev/null || fail "curl is not installed (apt-get install curl)"
 [ -f "$directory/datasets.db" ] || fail "no datasets.db in $directory: build first (python -m ingest build)"
 
-# two consecutive free ports for the replicas, one for nginx
-read -r first front < <(python3 - <<'PY'
+# two consecutive free ports for the replicas, one for nginx and one for its inner (compressing) server
+read -r first front inner < <(python3 - <<'PY'
 import random, socket
 def free(port):
     with socket.socket() as s:
@@ -44,16 +44,18 @@ def free(port):
         except OSError:
             return False
 while True:
-    first, front = random.randrange(20000, 60000), random.randrange(20000, 60000)
-    if free(first) and free(first + 1) and front not in (first, first + 1) and free(front):
-        print(first, front)
+    first, front, inner = (random.randrange(20000, 60000) for _ in range(3))
+    if free(first) and free(first + 1) and len({first, first + 1, front, inner}) == 4 and free(front) and free(inner):
+        print(first, front, inner)
         break
 PY
 )
 sed -e "s/127\.0\.0\.1:8101;/127.0.0.1:$first;/" -e "s/127\.0\.0\.1:8102;/127.0.0.1:$((first + 1));/" \
-    -e "s/listen 127\.0\.0\.1:8080;/listen 127.0.0.1:$front;/" "$root/deploy/nginx.conf" > "$work/nginx.conf"
+    -e "s/listen 127\.0\.0\.1:8080;/listen 127.0.0.1:$front;/" -e "s/127\.0\.0\.1:8100;/127.0.0.1:$inner;/" \
+    "$root/deploy/nginx.conf" > "$work/nginx.conf"
 grep -q "127.0.0.1:$((first + 1));" "$work/nginx.conf" && grep -q "listen 127.0.0.1:$front;" "$work/nginx.conf" \
-    || fail "deploy/nginx.conf no longer has the ports (8101, 8102, 8080) this script moves to free ones"
+    && [ "$(grep -c "127.0.0.1:$inner;" "$work/nginx.conf")" = 2 ] \
+    || fail "deploy/nginx.conf no longer has the ports (8101, 8102, 8080, 8100) this script moves to free ones"
 
 "$root/deploy/serve-replicas.sh" 2 "$first" "$directory" > "$work/replicas.log" 2>&1 &
 replicas=$!
@@ -92,6 +94,16 @@ for path in / "/search?q=$word" "/artist/$key" "/datasets/tracks?_search=$word" 
     [ "$first_answer" = "200 MISS" ] && [ "$again" = "200 HIT" ] || fail "$path: expected 200 MISS, then 200 HIT"
     cmp -s "$work/first" "$work/body" || fail "$path: the cache answered something else than the replica"
     ! tail -c 300 "$work/body" | grep -q "Export stopped" || fail "$path: the export stopped early"
+    checks=$((checks + 1))
+done
+# a client that takes gzip gets a cached answer gzipped as the cache holds it; one that does not, unzipped
+for path in "/search?q=$word" "/datasets/tracks.csv?_search=$word&_stream=on"; do
+    curl -s -o "$work/plain" "127.0.0.1:$front$path"
+    answer=$(curl -s --compressed -o "$work/body" -w "%{http_code} %header{x-cache} %header{content-encoding}" \
+             "127.0.0.1:$front$path")
+    echo "$path, taking gzip: $answer"
+    [ "$answer" = "200 HIT gzip" ] || fail "$path: expected 200 HIT gzip"
+    cmp -s "$work/plain" "$work/body" || fail "$path: the gzipped answer differs from the plain one"
     checks=$((checks + 1))
 done
 printf 'artist,title\n%s,%s\n' "$word" "$word" > "$work/catalogue.csv"
