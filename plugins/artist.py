@@ -14,7 +14,7 @@ from datasette.utils.asgi import AsgiStream, Response
 
 from ingest import CAVEAT, DATABASE, bulk_reads, search_index
 from ingest.datasets import DATASETS, SLUGS
-from ingest.export_lines import csv_line, csv_text, stopped
+from ingest.export_lines import csv_line, csv_text, stopped, tracks_csv_cells
 
 PAGE_SIZE = 100
 CSV_CHUNK = 2_000
@@ -219,7 +219,7 @@ def _csv(db, artist: dict, dataset: str | None) -> AsgiStream:
     """Every track of the artist, streamed in chunks (the biggest artists have tens of thousands), each line
     written and the chunk's lines joined by SQLite, on the threads that yield to pages (ingest/bulk_reads.py); a
     download that has to stop says so in its last line."""
-    line = csv_line([(c, TRACK_COLUMNS.get(c, "t." + c)) for c in CSV_COLUMNS])
+    line = csv_line([(c, TRACK_COLUMNS.get(c, "t." + c)) for c in CSV_COLUMNS], tracks_csv_cells("t"))
 
     def chunk(conn, after):
         sql, params = _track_page_query(artist["id"], after, dataset, artist, CSV_CHUNK, f"t.id, {line} as line")

@@ -23,7 +23,7 @@ from datasette.utils import escape_sqlite, tilde_decode
 from datasette.utils.asgi import AsgiStream, Request, Response
 
 from ingest import DATABASE, bulk_reads
-from ingest.export_lines import csv_line, csv_text, json_object, stopped
+from ingest.export_lines import csv_line, csv_text, json_object, stopped, tracks_csv_cells
 from ingest.table_filters import arg_pairs, filtering, plan, table_clauses, table_request, tracks_info
 
 CHUNK = 5_000  # rows per query
@@ -81,7 +81,10 @@ async def export(datasette, request, table: str, fmt: str):
     except ExportError as error:
         return await _refusal(datasette, request, fmt, str(error))
     cells, joins = await _cells(db, table, columns, request)
-    row_sql = (csv_line if fmt == "csv" else json_object)(cells)
+    if fmt == "csv":
+        row_sql = csv_line(cells, tracks_csv_cells(escape_sqlite(table)) if table == "tracks" else None)
+    else:
+        row_sql = json_object(cells)
     separator = "\r\n" if fmt == "csv" else ",\n"
     source = await (_tracks_source if table == "tracks" else _table_source)(
         datasette, db, table, request, pks, row_sql, joins

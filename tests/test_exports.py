@@ -305,3 +305,40 @@ def test_bulk_reads_stop_a_query_after_its_cpu_time():
     with bulk_reads.time_limit(conn, 200):
         assert conn.execute("select count(*) from (select 1 union all select 2)").fetchone() == (2,)
     assert conn.execute(endless.replace("select i + 1 from n", "select i + 1 from n where i < 10")).fetchone() == (10,)
+
+
+@pytest.mark.parametrize(
+    "track_id, source_id, page_url",
+    [
+        (1, "dQw4w9WgXcQ", None),  # LAION: a link made from the id
+        (2, 'odd,"id', None),  # an id that needs quoting
+        (3, "=cmd()", None),  # an id that starts like a formula, behind a safe prefix
+        (100_000_001, "1234", "/Adele-hello-lyrics"),  # Sleeping-DISCO: a Genius path
+        (100_000_002, "1235", '/Artist-"quoted",-song-lyrics'),  # a path that needs quoting
+        (100_000_003, "1236", "=HYPERLINK(1)"),  # a whole page URL, starting like a formula
+        (100_000_004, "1237", None),  # no page at all
+        (200_000_001, "42", "https://freemusicarchive.org/music/A,_B/c/"),  # a whole URL with a comma
+        (200_000_002, "43", "https://freemusicarchive.org/music/Artist/Track/"),
+        (300_000_001, "4uLU6hMCjMI75M1A2tKUQC", None),  # Spotify: made from the id
+        (300_000_002, "line\nbreak", "/a path"),  # a path on a dataset without a site
+    ],
+)
+def test_the_generated_columns_csv_cells_are_what_csv_cell_writes(track_id, source_id, page_url):
+    """tracks_csv_cells writes url and dataset without csv_cell's checks where they cannot need them: the same cell
+    for every shape of id and page URL, and the line Python's csv module writes."""
+    from ingest.build.schema import SCHEMA
+    from ingest.export_lines import csv_cell, csv_line, tracks_csv_cells
+
+    db = sqlite3.connect(":memory:")
+    db.executescript(SCHEMA)
+    db.execute("insert into tracks (id, source_id, page_url) values (?, ?, ?)", [track_id, source_id, page_url])
+    fast = tracks_csv_cells("t")
+    cells = [("dataset", "t.dataset"), ("url", "t.url")]
+    same, line, dataset, url = db.execute(
+        f"select {fast['t.url']} is {csv_cell('t.url')} and {fast['t.dataset']} is {csv_cell('t.dataset')}, "
+        f"{csv_line(cells, fast)}, dataset, url from tracks t"
+    ).fetchone()
+    assert same
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow([spreadsheet_safe(dataset), spreadsheet_safe(url)])
+    assert line == buffer.getvalue()
