@@ -20,6 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue as queues
+import resource
 import sqlite3
 import time
 import traceback
@@ -48,6 +49,8 @@ insert into shared_recordings
           group by k.artist_id, k.title_key having count(distinct d.slug) > 1) as shared
     join src.tracks on tracks.id = shared.first_track_id;
 """
+# spawned, not forked: a fork would start with the load's memory (the artist dictionaries) counted as its own
+START_METHOD = "spawn"
 TABLES_FROM_LOAD = ("artist_title_keys", "shared_recordings")  # defined by the database's schema, filled here
 
 
@@ -60,8 +63,7 @@ class DerivedTables:
     def __init__(self, database: Path, keys: Path, out: Path) -> None:
         self.out = Path(out)
         self.out.unlink(missing_ok=True)  # left by a build that was killed
-        # spawned, not forked: a fork would start with the load's memory (the artist dictionaries) counted as its own
-        context = multiprocessing.get_context("spawn")
+        context = multiprocessing.get_context(START_METHOD)
         self.queue = context.Queue()
         self.process = context.Process(
             # not a daemon: it starts processes of its own (search_index.FoldedAhead); it exits with the build all
@@ -136,6 +138,12 @@ def _run(database: str, keys: str, out: str, queue, parent: int) -> None:
                 conn.execute(statement)
         conn.execute(SHARED_RECORDINGS_ORDER)
         messages.append(f"  title keys: {time.monotonic() - t0:.1f}s")
+        own, folding = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        messages.append(
+            f"  second process: CPU {own.ru_utime + own.ru_stime:.1f}s (its folding processes "
+            f"{folding.ru_utime + folding.ru_stime:.1f}s), peak memory {own.ru_maxrss / 1024:,.0f} MB "
+            f"(theirs {folding.ru_maxrss / 1024:,.0f} MB)"
+        )
         conn.execute("commit")
         conn.close()
         queue.put(("done", messages))
