@@ -114,9 +114,7 @@ FOLD_AHEAD = 8  # chunks each may fold ahead of the statement
 FOLDING_PROCESSES = 2
 
 
-def build(
-    conn: sqlite3.Connection, log=print, transaction: bool = True, folded: FoldedAhead | None = None
-) -> None:
+def build(conn: sqlite3.Connection, log=print, transaction: bool = True, folded: FoldedAhead | None = None) -> None:
     """Make the search indexes of a loaded database (see the module's docstring), in its own transaction or, with
     `transaction=False`, in the caller's. `tracks` and `artists` may be in an attached database: the indexes are
     made in `main` (ingest/build/derived.py). `folded`: folding processes started already (`folded_ahead`)."""

@@ -115,10 +115,7 @@ def _build(
     conn = None
     try:
         with sorting_beside(out):
-            conn = _connect(tmp)
-            conn.executescript(SCHEMA)
-            conn.execute("attach ? as keys", (str(keys),))
-            conn.executescript(f"pragma keys.journal_mode = off; pragma keys.synchronous = off; {TITLE_KEYS_LOAD}")
+            conn = connect_for_load(tmp, keys)
             results = _load(conn, batches, revisions, progress, log)
             conn.execute("detach keys")
             finish(conn, log, lists, keys, derived)
@@ -252,6 +249,16 @@ def read_revision(path: Path) -> str | None:
         return json.loads(marker.read_text())["revision"]
     except (OSError, ValueError, KeyError):
         return None
+
+
+def connect_for_load(path: Path, keys: Path) -> sqlite3.Connection:
+    """The new database at `path` with its schema, and the file of the load's title keys (`keys`) attached as `keys`
+    (the loader writes there: see derived.py)."""
+    conn = _connect(path)
+    conn.executescript(SCHEMA)
+    conn.execute("attach ? as keys", (str(keys),))
+    conn.executescript(f"pragma keys.journal_mode = off; pragma keys.synchronous = off; {TITLE_KEYS_LOAD}")
+    return conn
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -1,13 +1,14 @@
 """The finishing steps that read only what the load wrote and make tables of their own run in a second process, on
 the other core, into a file of their own: the full-text and typo indexes (`search_index.build`), then
-artist_title_keys and shared_recordings. Meanwhile the build's process makes the indexes, duplicates and summaries in the
-database (finish.py); then it copies this process's tables in (`merge`).
+artist_title_keys and shared_recordings. Meanwhile the build's process makes the indexes, duplicates and summaries
+in the database (finish.py); then it copies this process's tables in (`merge`).
 
 Neither process writes a page the other reads while both run. This one opens the loaded database as immutable
 (no locks: the build holds the file exclusively) inside one read transaction, which holds the file's first page
-and so the schema as it was when the process started (and so do the folding processes it starts at once); the build, until this process is done, only adds pages to
-the file (indexes, new tables, rows of tables this process never reads) and leaves its updates of `tracks` and
-`datasets` until after. The title keys the load collected are in a file of their own for the same reason (`keys`).
+and so the schema as it was when the process started (and so do the folding processes it starts at once); the
+build, until this process is done, only adds pages to the file (indexes, new tables, rows of tables this process
+never reads) and leaves its updates of `tracks` and `datasets` until after. The title keys the load collected are
+in a file of their own for the same reason (`keys`).
 
 Copying a table into an empty one of the same definition (`insert into t select * from other.t`) is SQLite's
 transfer: records appended in order, each index copied the same way, a fraction of the time it takes to build them.
@@ -25,6 +26,7 @@ import sqlite3
 import time
 import traceback
 from pathlib import Path
+from typing import Final
 from urllib.parse import quote
 
 from .. import search_index
@@ -50,7 +52,7 @@ insert into shared_recordings
     join src.tracks on tracks.id = shared.first_track_id;
 """
 # spawned, not forked: a fork would start with the load's memory (the artist dictionaries) counted as its own
-START_METHOD = "spawn"
+START_METHOD: Final = "spawn"
 TABLES_FROM_LOAD = ("artist_title_keys", "shared_recordings")  # defined by the database's schema, filled here
 
 
