@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -10,7 +11,7 @@ import sys
 import pytest
 
 from ingest import search_index
-from ingest.build import build, derived, sample_attributions, sample_sources
+from ingest.build import DiskFull, build, derived, sample_attributions, sample_sources
 from ingest.links import parse_link
 from ingest.lookup import link_queries
 from ingest.records import SourceError
@@ -231,14 +232,36 @@ def test_the_search_indexes_made_beside_and_copied_in_answer_as_ones_made_in_the
     built.close()
 
 
-def test_a_failure_in_the_second_process_stops_the_build_and_keeps_the_previous_database(tmp_path, monkeypatch):
+def _full_disk(*args, **kwargs):
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+@pytest.mark.parametrize(
+    "fault, error, message",
+    [
+        # a bug, or a fault SQLite reports: the build says which process and shows its traceback
+        (
+            ("TITLE_KEYS", "insert into artist_title_keys select * from keys.no_such_table"),
+            RuntimeError,
+            "second process .* failed:(.|\n)*no such table: keys.no_such_table",
+        ),
+        # killed (out of memory, say)
+        (("search_index.build", lambda *a, **k: os._exit(3)), RuntimeError, "second process .* died .*exit code 3"),
+        # a full disk is the same one-line message whichever process met it
+        (("search_index.build", _full_disk), DiskFull, "the disk holding .* filled up during the build"),
+    ],
+)
+def test_a_failure_in_the_second_process_stops_the_build_and_keeps_the_previous_database(
+    tmp_path, monkeypatch, fault, error, message
+):
     out = tmp_path / "datasets.db"
     out.write_bytes(b"previous")
     (tmp_path / "inspect-data.json").write_text("{}")
-    # forked rather than spawned, the second process runs this test's version of its SQL
+    # forked rather than spawned, the second process runs with this test's fault in place
     monkeypatch.setattr(derived, "START_METHOD", "fork")
-    monkeypatch.setattr(derived, "TITLE_KEYS", "insert into artist_title_keys select * from keys.no_such_table")
-    with pytest.raises(RuntimeError, match="second process .* failed:(.|\n)*no such table: keys.no_such_table"):
+    name, value = fault
+    monkeypatch.setattr(search_index if name.startswith("search_index.") else derived, name.split(".")[-1], value)
+    with pytest.raises(error, match=message):
         build(out, sample_sources(), progress=False, log=lambda m: None)
     assert out.read_bytes() == b"previous" and (tmp_path / "inspect-data.json").read_text() == "{}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["datasets.db", "inspect-data.json"]
