@@ -76,7 +76,11 @@ class DerivedTables:
 
     def __enter__(self) -> DerivedTables:
         self.process.start()
-        self._get()  # "ready"
+        try:
+            self._get()  # "ready"
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
@@ -167,7 +171,7 @@ def merge(conn: sqlite3.Connection, path: Path) -> None:
     ).fetchall():
         exists = conn.execute("select 1 from main.sqlite_master where name = ?", (name,)).fetchone()
         if kind == "index" or sql.lower().startswith("create virtual table"):
-            if not exists:  # an index of a table defined here was copied with it
+            if not exists:  # (an index the database defines already was copied with its table)
                 conn.execute(sql)
             continue
         if exists:
