@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ingest.build import SCHEMA, _connect  # noqa: E402
+from ingest.build import connect_for_load  # noqa: E402
 from ingest.build.loader import Loader  # noqa: E402
 from ingest.build.reader_process import events  # noqa: E402
 from ingest.sources import all_sources  # noqa: E402
@@ -48,8 +48,7 @@ def main() -> None:
                 marshal.dumps(payload) for event, payload in events([(args.dataset, records)]) if event == "rows"
             ]
             best_reader = min(best_reader, time.process_time() - started)
-            conn = _connect(Path(work) / f"{run}.db")
-            conn.executescript(SCHEMA)
+            conn = connect_for_load(Path(work) / f"{run}.db", Path(work) / f"{run}.keys")
             loader = Loader(conn)
             loader.start(args.dataset)
             conn.execute("begin")

@@ -114,13 +114,18 @@ FOLD_AHEAD = 8  # chunks each may fold ahead of the statement
 FOLDING_PROCESSES = 2
 
 
-def build(conn: sqlite3.Connection, log=print) -> None:
-    """Make the search indexes of a loaded database (see the module's docstring). Runs in its own transaction."""
+def build(conn: sqlite3.Connection, log=print, transaction: bool = True, folded: FoldedAhead | None = None) -> None:
+    """Make the search indexes of a loaded database (see the module's docstring), in its own transaction or, with
+    `transaction=False`, in the caller's. `tracks` and `artists` may be in an attached database: the indexes are
+    made in `main` (ingest/build/derived.py). `folded`: folding processes started already (`folded_ahead`)."""
     conn.create_function("artist_search_text", 1, artist_search_text, deterministic=True)
     t0 = time.monotonic()
-    conn.executescript(SCHEMA)
-    conn.execute("begin")
-    _fill_tracks_fts(conn)
+    if transaction:
+        conn.execute("begin")
+    for statement in SCHEMA.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
+    _fill_tracks_fts(conn, folded)
     conn.create_function("search_text", 1, search_text, deterministic=True)
     t1 = time.monotonic()
     conn.execute("insert into artists_fts(rowid, name) select id, artist_search_text(name) from artists")
@@ -137,27 +142,42 @@ def build(conn: sqlite3.Connection, log=print) -> None:
     conn.execute("drop table temp.artist_keys_load")
     t2 = time.monotonic()
     _build_terms(conn)
-    conn.execute("commit")
+    if transaction:
+        conn.execute("commit")
     log(f"  full-text search: {t1 - t0:.1f}s")
     log(f"  artist search: {t2 - t1:.1f}s")
     log(f"  typo index: {time.monotonic() - t2:.1f}s")
 
 
-def _fill_tracks_fts(conn: sqlite3.Connection) -> None:
+def _fill_tracks_fts(conn: sqlite3.Connection, folded: FoldedAhead | None = None) -> None:
     """tracks_fts from one statement, as always (FTS5 writes the same segments), with the folding done ahead of it
-    by processes of their own (`FoldedAhead`)."""
-    path = next(row[2] for row in conn.execute("pragma database_list") if row[1] == "main")
+    by processes of their own (`FoldedAhead`: those given, else started here)."""
+    if folded is None:
+        with folded_ahead(conn) as folded:
+            return _fill_tracks_fts(conn, folded)
+    columns = ("title", "artist_credit", "album")
+    conn.create_function("folded", 1, folded)
+    conn.execute(
+        "insert into tracks_fts(rowid, title, artist_credit, album) "
+        f"select id, {', '.join(f'iif({_maybe_folded(c)}, folded({c}), {c})' for c in columns)} "
+        "from tracks order by id"
+    )
+
+
+def folded_ahead(conn: sqlite3.Connection) -> FoldedAhead:
+    """The folding processes for the tracks `conn` reads (`with folded_ahead(conn) as folded:`)."""
     ranges = conn.execute(
         "select min(id), max(id) from tracks group by id >> 26"  # a range per block of ids: datasets' are apart
     ).fetchall()
-    columns = ("title", "artist_credit", "album")
-    with FoldedAhead(path, ranges) as folded:
-        conn.create_function("folded", 1, folded)
-        conn.execute(
-            "insert into tracks_fts(rowid, title, artist_credit, album) "
-            f"select id, {', '.join(f'iif({_maybe_folded(c)}, folded({c}), {c})' for c in columns)} "
-            "from tracks order by id"
-        )
+    return FoldedAhead(_file_holding(conn, "tracks"), ranges)
+
+
+def _file_holding(conn: sqlite3.Connection, table: str) -> str:
+    """The file of the first database (main, then the attached ones) that has `table`, as unqualified names resolve."""
+    for _, schema, path in conn.execute("pragma database_list").fetchall():
+        if conn.execute(f"select 1 from [{schema}].sqlite_master where name = ?", (table,)).fetchone():
+            return path
+    raise LookupError(f"no database holds {table}")
 
 
 def _maybe_folded(column: str) -> str:
@@ -243,7 +263,10 @@ def _fold_chunks(path: str, chunks: list[tuple[int, int]], queue, parent: int) -
     """In a folding process: each chunk's texts that are not plain ASCII, folded ({text: search_text(text)})."""
     exit_with_parent(parent)
     try:
-        conn = sqlite3.connect(f"file:{quote(path)}?immutable=1", uri=True)
+        conn = sqlite3.connect(f"file:{quote(path)}?immutable=1", uri=True, isolation_level=None)
+        # one read transaction for every chunk: it holds the file's first page, so the schema read here is the one
+        # used throughout, whatever the build adds to the file meanwhile (indexes: see ingest/build/derived.py)
+        conn.execute("begin")
         conn.execute("select count(*) from sqlite_master").fetchone()
         queue.put("ready")
         for start, stop in chunks:

@@ -9,7 +9,6 @@ heavy counting happens once, here. The dataset registry's short names and colour
 from __future__ import annotations
 
 import sqlite3
-import time
 
 from .datasets import BY_SLUG, DATASETS
 
@@ -131,23 +130,16 @@ def combination_label(dataset_list: str) -> str:
     return " + ".join(BY_SLUG[slug].short_name if slug in BY_SLUG else slug for slug in dataset_list.split(","))
 
 
-def write_summaries(conn: sqlite3.Connection, log=print) -> None:
-    """Create and fill the summary tables (in one transaction) from the finished tables."""
-    started = time.monotonic()
-    conn.executescript("begin;" + SCHEMA)
+def write_track_summaries(conn: sqlite3.Connection) -> None:
+    """Create the summary tables and fill those that do not read shared_recordings (in the caller's transaction):
+    the build fills them while another process makes shared_recordings (ingest/build/finish.py), then calls
+    `write_shared_summaries`."""
+    for statement in SCHEMA.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
     conn.executemany(
         "insert into dataset_styles values (?, ?, ?, ?)",
         [(info.slug, info.short_name, info.colour, n) for n, info in enumerate(DATASETS, start=1)],
-    )
-    combinations = conn.execute(
-        "select dataset_list, max(datasets), count(*), sum(tracks) from shared_recordings group by dataset_list"
-    ).fetchall()
-    conn.executemany(
-        "insert into overlap_combinations values (?, ?, ?, ?, ?)",
-        [
-            (dataset_list, combination_label(dataset_list), n, recordings, tracks)
-            for dataset_list, n, recordings, tracks in combinations
-        ],
     )
     for slug in LANGUAGE_DATASETS:
         conn.execute(
@@ -188,6 +180,20 @@ def write_summaries(conn: sqlite3.Connection, log=print) -> None:
     conn.execute(
         "insert into artist_track_stats " + ARTIST_STATS_SQL.format(artists=BIG_ARTISTS), {"min": ARTIST_STATS_MIN}
     )
+
+
+def write_shared_summaries(conn: sqlite3.Connection) -> None:
+    """The tables read from shared_recordings, and the headline figures (which read one of them)."""
+    combinations = conn.execute(
+        "select dataset_list, max(datasets), count(*), sum(tracks) from shared_recordings group by dataset_list"
+    ).fetchall()
+    conn.executemany(
+        "insert into overlap_combinations values (?, ?, ?, ?, ?)",
+        [
+            (dataset_list, combination_label(dataset_list), n, recordings, tracks)
+            for dataset_list, n, recordings, tracks in combinations
+        ],
+    )
     conn.execute("""
         insert into headline_figures select
             (select coalesce(sum(rows_loaded), 0) from datasets),
@@ -198,5 +204,3 @@ def write_summaries(conn: sqlite3.Connection, log=print) -> None:
             (select count(*) from training_use),
             (select count(distinct track_id) from training_use where track_id is not null)
     """)
-    conn.execute("commit")
-    log(f"  summaries: {time.monotonic() - started:.1f}s")

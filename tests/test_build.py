@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -9,7 +10,8 @@ import sys
 
 import pytest
 
-from ingest.build import build, sample_attributions, sample_sources
+from ingest import search_index
+from ingest.build import DiskFull, build, derived, sample_attributions, sample_sources
 from ingest.links import parse_link
 from ingest.lookup import link_queries
 from ingest.records import SourceError
@@ -193,6 +195,76 @@ def test_a_corrupt_source_leaves_the_previous_database_untouched(tmp_path):
     assert out.read_bytes() == before
     assert (tmp_path / "inspect-data.json").read_text() == inspect_before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["datasets.db", "inspect-data.json", "laion"]
+
+
+SEARCH_TABLES = ("tracks_fts", "artists_fts", "search_terms_fts", "artist_keys", "search_terms")
+
+
+def test_the_search_indexes_made_beside_and_copied_in_answer_as_ones_made_in_the_database(tmp_path, sample_db):
+    # the build makes them in a second process, in a file of its own (ingest/build/derived.py); made here, in the
+    # database itself, as a build in one process did, they hold the same rows and answer the same
+    here = tmp_path / "here.db"
+    shutil.copy(sample_db, here)
+    conn = sqlite3.connect(here, isolation_level=None)
+    conn.execute("drop index search_terms_term")
+    for table in SEARCH_TABLES:
+        conn.execute(f"drop table {table}")
+    search_index.build(conn, log=lambda m: None)
+    built = sqlite3.connect(sample_db)
+    shadow = [
+        name
+        for (name,) in built.execute(
+            "select name from sqlite_master where type = 'table' and name glob '*_fts_*' order by name"
+        )
+    ]
+    assert {"tracks_fts_data", "tracks_fts_idx", "tracks_fts_config", "artists_fts_docsize"} <= set(shadow)
+    for table in [*shadow, "artist_keys", "search_terms"]:
+        query = f"select * from {table} order by 1, 2"
+        assert built.execute(query).fetchall() == conn.execute(query).fetchall(), table
+    for query in ("bjork", '"sigur ros"', "kino", "lov*", "motorhead OR crue"):
+        match = "select rowid, rank from tracks_fts where tracks_fts match ? order by rank, rowid"
+        found = built.execute(match, [query]).fetchall()
+        assert found and found == conn.execute(match, [query]).fetchall(), query
+    for table in ("tracks_fts", "artists_fts"):
+        built.execute(f"insert into {table}({table}) values ('integrity-check')")  # raises if it does not hold
+    assert built.execute("select count(*) from search_terms_fts where search_terms_fts match 'bjo'").fetchone()[0]
+    conn.close()
+    built.close()
+
+
+def _full_disk(*args, **kwargs):
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+@pytest.mark.parametrize(
+    "fault, error, message",
+    [
+        # a bug, or a fault SQLite reports: the build says which process and shows its traceback
+        (
+            ("TITLE_KEYS", "insert into artist_title_keys select * from keys.no_such_table"),
+            RuntimeError,
+            "second process .* failed:(.|\n)*no such table: keys.no_such_table",
+        ),
+        # killed (out of memory, say)
+        (("search_index.build", lambda *a, **k: os._exit(3)), RuntimeError, "second process .* died .*exit code 3"),
+        # a full disk is the same one-line message whichever process met it
+        (("search_index.build", _full_disk), DiskFull, "the disk holding .* filled up during the build"),
+    ],
+)
+def test_a_failure_in_the_second_process_stops_the_build_and_keeps_the_previous_database(
+    tmp_path, monkeypatch, fault, error, message
+):
+    out = tmp_path / "datasets.db"
+    out.write_bytes(b"previous")
+    (tmp_path / "inspect-data.json").write_text("{}")
+    # forked rather than spawned, the second process runs with this test's fault in place
+    monkeypatch.setattr(derived, "START_METHOD", "fork")
+    name, value = fault
+    monkeypatch.setattr(search_index if name.startswith("search_index.") else derived, name.split(".")[-1], value)
+    with pytest.raises(error, match=message):
+        build(out, sample_sources(), progress=False, log=lambda m: None)
+    assert out.read_bytes() == b"previous" and (tmp_path / "inspect-data.json").read_text() == "{}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["datasets.db", "inspect-data.json"]
 
 
 def test_inspect_data_matches_the_database(sample_db, db):

@@ -31,10 +31,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.build import build, sample_sources
+from ingest.build import build, connect_for_load, sample_sources
 from ingest.build.loader import Loader
 from ingest.build.rows import prepare
-from ingest.build.schema import SCHEMA
 from ingest.records import Problem, SourceError, Track
 from ingest.sources import attribution, fma, laion_disco, sleeping_disco, spotify_tracks
 from ingest.testdata.publisher_formats import FMA_TRACKS_COLUMNS, LAION_SCHEMA, FmaWriter, write_spotify
@@ -799,8 +798,7 @@ def maybe(strategy):
 
 def loaded(slug: str, records) -> tuple[int, int]:
     """Prepare the records as the build does and load them into an empty database: (tracks, problems)."""
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    conn.executescript(SCHEMA)
+    conn = connect_for_load(":memory:", ":memory:")
     loader = Loader(conn)
     loader.start(slug)
     keys = {}

@@ -4,7 +4,8 @@
     rows.py            a record → row values (keys, credits, codes): the per-row work
     reader_process.py  the readers run in a process of their own, handing over batches of prepared rows
     loader.py          the process owning SQLite gives out ids and inserts in bulk
-    finish.py          the steps after the load: indexes, training lists, duplicates, title keys, search, ANALYZE
+    finish.py          the steps after the load: indexes, training lists, duplicates, summaries, track counts, ANALYZE
+    derived.py         meanwhile, in a second process: title keys, shared recordings, search indexes; copied in
     inspect.py         inspect-data.json, as `datasette inspect` writes it
 
 The build writes a temporary file beside the target and renames it over the target only when every step has
@@ -35,7 +36,7 @@ from .finish import finish
 from .inspect import INSPECT_FILE, prepare_inspect_data, write_inspect_data
 from .loader import Loader, SourceCounts
 from .reader_process import Event, events, prepared_batches
-from .schema import SCHEMA
+from .schema import SCHEMA, TITLE_KEYS_LOAD
 from .space import DiskFull, check_space, disk_full, is_disk_full, sorting_beside
 
 __all__ = [
@@ -106,15 +107,18 @@ def _build(
     lists = [(path, attribution.model_info(path), list(attribution.read(path))) for path in attributions]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.unlink(missing_ok=True)  # left by a build that was killed
+    # the load's title keys, and the tables the build's second process makes (ingest/build/derived.py)
+    keys, derived = out.with_name(out.name + ".tmp-keys"), out.with_name(out.name + ".tmp-derived")
+    for path in (tmp, keys, derived):
+        path.unlink(missing_ok=True)  # left by a build that was killed
     started = time.monotonic()
     conn = None
     try:
         with sorting_beside(out):
-            conn = _connect(tmp)
-            conn.executescript(SCHEMA)
+            conn = connect_for_load(tmp, keys)
             results = _load(conn, batches, revisions, progress, log)
-            finish(conn, log, lists)
+            conn.execute("detach keys")
+            finish(conn, log, lists, keys, derived)
             build_info.record(conn)  # the build id: a hash of what went in (ingest/build_info.py)
             conn.close()
         inspect = prepare_inspect_data(tmp, served_as=out)
@@ -122,10 +126,13 @@ def _build(
         if conn is not None:
             conn.close()
         tmp.unlink(missing_ok=True)
+        derived.unlink(missing_ok=True)
         (out.parent / (INSPECT_FILE + ".tmp")).unlink(missing_ok=True)
         if is_disk_full(error):
             raise disk_full(out) from error
         raise
+    finally:
+        keys.unlink(missing_ok=True)
     # both files are complete before either moves (see inspect.py)
     os.replace(tmp, out)
     os.replace(inspect, out.parent / INSPECT_FILE)
@@ -242,6 +249,16 @@ def read_revision(path: Path) -> str | None:
         return json.loads(marker.read_text())["revision"]
     except (OSError, ValueError, KeyError):
         return None
+
+
+def connect_for_load(path: Path, keys: Path) -> sqlite3.Connection:
+    """The new database at `path` with its schema, and the file of the load's title keys (`keys`) attached as `keys`
+    (the loader writes there: see derived.py)."""
+    conn = _connect(path)
+    conn.executescript(SCHEMA)
+    conn.execute("attach ? as keys", (str(keys),))
+    conn.executescript(f"pragma keys.journal_mode = off; pragma keys.synchronous = off; {TITLE_KEYS_LOAD}")
+    return conn
 
 
 def _connect(path: Path) -> sqlite3.Connection:

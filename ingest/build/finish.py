@@ -1,5 +1,6 @@
-"""The steps after the load, each timed in the log: indexes, model training lists, duplicates, title keys and shared
-recordings, full-text indexes, statistics."""
+"""The steps after the load, each timed in the log: indexes, model training lists, duplicates, summaries, and, in a
+second process at the same time, title keys, shared recordings and the search indexes (derived.py); then their
+tables copied in, track counts, statistics."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import sqlite3
 import time
 from pathlib import Path
 
-from .. import search_index, track_counts
+from .. import track_counts
 from ..normalize import artist_key, licence_code
 from ..records import Problem
 from ..sources import attribution
-from ..summaries import write_summaries
+from ..summaries import write_shared_summaries, write_track_summaries
+from .derived import DerivedTables, merge
 from .schema import INDEXES
 
 
@@ -21,83 +23,83 @@ def step(conn: sqlite3.Connection, log, label: str, sql: str) -> None:
     log(f"  {label}: {time.monotonic() - t0:.1f}s")
 
 
-def finish(conn: sqlite3.Connection, log, lists) -> None:
-    """Everything after the load: indexes, the training lists, duplicates, title keys and shared recordings,
-    full-text indexes, statistics."""
+def finish(conn: sqlite3.Connection, log, lists, keys: Path, derived: Path) -> None:
+    """Everything after the load: indexes, the training lists, duplicates, summaries here while a second process
+    makes the title keys, shared recordings and search indexes (derived.py), then the updates of `tracks` that
+    waited for it, its tables copied in, the track counts and statistics. `keys` holds the load's title keys, and
+    `derived` is the second process's file while it lasts."""
     # Each sorter thread building an index holds up to cache_size of rows in memory (3 × 512 MB at full scale,
     # on top of the loader's 700 MB): a smaller cache keeps the build under 2 GB and costs the sorts little.
     conn.execute("pragma cache_size = -196608")
-    step(conn, log, "indexes", "begin;" + INDEXES + "commit;")
+    database = next(row[2] for row in conn.execute("pragma database_list") if row[1] == "main")
+    # until the second process is done, this one writes no page it reads (see derived.py): new pages only
+    with DerivedTables(Path(database), keys, derived) as second:
+        step(conn, log, "indexes", "begin;" + INDEXES + "commit;")
+        t0 = time.monotonic()
+        conn.execute("begin")
+        for path, info, records in lists:
+            _load_attribution(conn, path, info, records)
+        conn.execute("commit")
+        log(f"  attribution lists: {time.monotonic() - t0:.1f}s")
+        step(conn, log, "duplicates", DUPLICATES_FOUND)
+        t0 = time.monotonic()
+        conn.execute("begin")
+        write_track_summaries(conn)  # the charts' and headline figures' tables (ingest/summaries.py)
+        conn.execute("commit")
+        log(f"  summaries: {time.monotonic() - t0:.1f}s")
+        t0 = time.monotonic()
+        done = second.wait()
+        log(f"  waiting for the second process: {time.monotonic() - t0:.1f}s")
+        for line in done:
+            log(line)
+        keys.unlink(missing_ok=True)  # read: its rows are in artist_title_keys now
+        step(conn, log, "tracks marked", TRACKS_MARKED)
+        t0 = time.monotonic()
+        merge(conn, derived)
+    log(f"  merge: {time.monotonic() - t0:.1f}s")
     t0 = time.monotonic()
     conn.execute("begin")
-    for path, info, records in lists:
-        _load_attribution(conn, path, info, records)
-    # a column added after the load costs nothing in the rows that never get a value
-    conn.execute("alter table tracks add column used_to_train text")
-    conn.execute(
-        "update tracks set used_to_train = (select group_concat(name, '; ') from "
-        "(select distinct m.name from training_use u join models m on m.slug = u.model "
-        "where u.track_id = tracks.id order by m.name)) "
-        "where id in (select track_id from training_use where track_id is not null)"
-    )
+    write_shared_summaries(conn)
     conn.execute("commit")
-    log(f"  attribution lists: {time.monotonic() - t0:.1f}s")
-    step(
-        conn,
-        log,
-        "duplicates",
-        """
-        begin;
-        -- ids met more than once anywhere: one pass over the source_id index, no sort
-        create temp table repeated as select source_id from tracks group by source_id having count(*) > 1;
-        -- every copy after the first of an id within its dataset, with that first. The source_id index alone
-        -- answers it (it holds the track ids, and each dataset is one range of ids): no table page is read.
-        create temp table copies (id integer primary key, dataset text, first_id integer);
-        insert into copies
-            select id, dataset, first_id from (
-                select t.id, d.slug as dataset, min(t.id) over (partition by t.source_id, d.slug) as first_id
-                from repeated r join tracks t on t.source_id = r.source_id
-                join datasets d on t.id between d.first_track_id and d.last_track_id)
-            where id <> first_id;
-        -- driven by the copies, in id order: the table's pages are rewritten one after another, and only those
-        update tracks set duplicate_of = (select first_id from copies where copies.id = tracks.id)
-            where id in (select id from copies);
-        update datasets set distinct_source_ids = rows_loaded
-            - (select count(*) from copies where copies.dataset = datasets.slug);
-        drop table repeated;
-        drop table copies;
-        commit;
-    """,
-    )
-    step(
-        conn,
-        log,
-        "title keys",
-        """
-        begin;
-        -- sorted once here: inserted in artist order during the load, this clustered table would be rebuilt
-        -- page by page at random
-        insert into artist_title_keys select artist_id, title_key, track_id from temp.title_keys_load
-            order by artist_id, title_key, track_id;
-        drop table temp.title_keys_load;
-        -- the same artist and normalized title in more than one dataset
-        insert into shared_recordings
-            select shared.artist_id, shared.title_key, tracks.title, shared.datasets, shared.dataset_list,
-                   shared.tracks, shared.first_track_id
-            from (select k.artist_id, k.title_key, count(distinct d.slug) as datasets,
-                         group_concat(distinct d.slug) as dataset_list, count(*) as tracks,
-                         min(k.track_id) as first_track_id
-                  from artist_title_keys k join datasets d
-                    on k.track_id between d.first_track_id and d.last_track_id
-                  group by k.artist_id, k.title_key having count(distinct d.slug) > 1) as shared
-            join tracks on tracks.id = shared.first_track_id;
-        commit;
-    """,
-    )
-    write_summaries(conn, log)  # the charts' and headline figures' tables (ingest/summaries.py)
-    search_index.build(conn, log)  # full-text indexes of folded text, artist keys, the typo index
+    log(f"  shared summaries: {time.monotonic() - t0:.1f}s")
     track_counts.build(conn, log)
     step(conn, log, "analyze", "pragma analysis_limit = 2000; analyze; pragma journal_mode = delete;")
+
+
+# ids met more than once, and every copy after the first of an id within its dataset: found while the second process
+# reads the database (temp tables only), marked in `tracks` and `datasets` after it (TRACKS_MARKED)
+DUPLICATES_FOUND = """
+    -- ids met more than once anywhere: one pass over the source_id index, no sort
+    create temp table repeated as select source_id from tracks group by source_id having count(*) > 1;
+    -- every copy after the first of an id within its dataset, with that first. The source_id index alone
+    -- answers it (it holds the track ids, and each dataset is one range of ids): no table page is read.
+    create temp table copies (id integer primary key, dataset text, first_id integer);
+    insert into copies
+        select id, dataset, first_id from (
+            select t.id, d.slug as dataset, min(t.id) over (partition by t.source_id, d.slug) as first_id
+            from repeated r join tracks t on t.source_id = r.source_id
+            join datasets d on t.id between d.first_track_id and d.last_track_id)
+        where id <> first_id;
+    drop table repeated;
+"""
+# what waited for the second process to be done reading `tracks` and `datasets`: the training lists' models and the
+# duplicates, marked in place
+TRACKS_MARKED = """
+    begin;
+    -- a column added after the load costs nothing in the rows that never get a value
+    alter table tracks add column used_to_train text;
+    update tracks set used_to_train = (select group_concat(name, '; ') from
+        (select distinct m.name from training_use u join models m on m.slug = u.model
+         where u.track_id = tracks.id order by m.name))
+        where id in (select track_id from training_use where track_id is not null);
+    -- driven by the copies, in id order: the table's pages are rewritten one after another, and only those
+    update tracks set duplicate_of = (select first_id from copies where copies.id = tracks.id)
+        where id in (select id from copies);
+    update datasets set distinct_source_ids = rows_loaded
+        - (select count(*) from copies where copies.dataset = datasets.slug);
+    drop table copies;
+    commit;
+"""
 
 
 def _load_attribution(conn, path: Path, info, records) -> None:

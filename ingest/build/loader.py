@@ -67,7 +67,7 @@ class Loader:
         self._insert_credits = _statements(
             "track_artists", ("track_id", "position", "artist_id", "role_code", "artist_source_id")
         )
-        self._insert_title_keys = _statements("temp.title_keys_load", ("artist_id", "title_key", "track_id"))
+        self._insert_title_keys = _statements("keys.title_keys_load", ("artist_id", "title_key", "track_id"))
 
     def start(self, dataset: str) -> None:
         self.dataset = dataset

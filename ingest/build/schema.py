@@ -160,7 +160,6 @@ create table shared_recordings (
     first_track_id integer not null references tracks(id),
     primary key (artist_id, title_key)
 ) without rowid;
-create temp table title_keys_load (artist_id integer, title_key text, track_id integer);
 create table dataset_licences (
     dataset text not null references datasets(slug),
     licence_code text,
@@ -212,6 +211,13 @@ create table problems (
     )
 )
 
+# The title keys as the load meets them, in a file of their own beside the database (the build's `keys`): the process
+# that sorts them into artist_title_keys reads that file while the build goes on writing the database.
+TITLE_KEYS_LOAD = "create table keys.title_keys_load (artist_id integer, title_key text, track_id integer)"
+
+# made where shared_recordings is filled (ingest/build/derived.py), and made the same in the database it is copied to
+SHARED_RECORDINGS_ORDER = "create index shared_recordings_order on shared_recordings(datasets desc, tracks desc);"
+
 INDEXES = """
 -- by publisher id (links, duplicates); browsing one dataset needs no index: it is one range of track ids
 create index tracks_source_id on tracks(source_id);
@@ -229,8 +235,8 @@ create index problems_dataset on problems(dataset);
 create index training_use_track on training_use(track_id);
 create index training_use_model on training_use(model, dataset);
 create index training_use_author on training_use(author_key);
-create index shared_recordings_order on shared_recordings(datasets desc, tracks desc);
 """
+INDEXES += SHARED_RECORDINGS_ORDER + "\n"
 
 # A track's stored values as rows.prepare() makes them, in this order; the loader adds the id (which gives the
 # dataset) and where it was read (source_file, source_row).
