@@ -5,6 +5,7 @@ Screenshots of every page at 1280 and 400 px go to tests/artifacts/pages/. axe-c
 (tests/vendor/axe-core, from npm). Skipped where Chromium or Playwright is missing, except in CI.
 """
 
+import base64
 import json
 from urllib.parse import urlsplit
 
@@ -200,3 +201,42 @@ def test_keyboard_focus_is_visible(server, offline):
     assert page.evaluate("document.activeElement.name") == "q"
     page.keyboard.press("Tab")
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") not in ("none", "")
+
+
+def edge_shades(page, selector: str) -> list[float]:
+    """How much darker than white the outer 3 px columns of an element look, left and right (0-255, averaged)."""
+    png = page.locator(selector).first.screenshot()
+    return page.evaluate(
+        """async (data) => {
+        const img = new Image();
+        img.src = "data:image/png;base64," + data;
+        await img.decode();
+        const canvas = document.createElement("canvas");
+        canvas.width = img.width;
+        canvas.height = img.height;
+        const context = canvas.getContext("2d");
+        context.drawImage(img, 0, 0);
+        const shade = (x) => {
+            const d = context.getImageData(x, 0, 3, img.height).data;
+            let sum = 0;
+            for (let i = 0; i < d.length; i += 4) sum += 255 - (d[i] + d[i + 1] + d[i + 2]) / 3;
+            return sum / (d.length / 4);
+        };
+        return [shade(0), shade(img.width - 3)];
+    }""",
+        base64.b64encode(png).decode(),
+    )
+
+
+def test_a_table_wider_than_a_phone_shows_which_way_it_scrolls(server, offline):
+    """At 400 px the tracks table scrolls in its box: a shadow on the side there is more of it, none on a side
+    already at its end."""
+    page = offline(400)
+    open_page(page, server + "/datasets/tracks")
+    box = ".table-wrapper"
+    assert page.eval_on_selector(box, "e => e.scrollWidth > e.clientWidth + 100")
+    left, right = edge_shades(page, box)
+    page.eval_on_selector(box, "e => { e.scrollLeft = e.scrollWidth; }")
+    left_at_end, right_at_end = edge_shades(page, box)
+    page.screenshot(path=ARTIFACTS / "table-scroll-cue-400.png")
+    assert right > right_at_end + 20 and left_at_end > left + 20, (left, right, left_at_end, right_at_end)
