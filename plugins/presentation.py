@@ -7,6 +7,7 @@ import json
 from urllib.parse import quote
 
 from datasette import hookimpl
+from datasette.version import __version__
 from markupsafe import Markup, escape
 
 from ingest import CAVEAT, DATABASE, build_info
@@ -67,6 +68,8 @@ def prepare_jinja2_environment(env):
     env.filters["genres_text"] = genres_text
     env.globals["caveat"] = CAVEAT
     env.globals["database"] = DATABASE  # for urls.table(database, …) in templates
+    # the footer names it; Datasette's error pages render without it ("Datasette v")
+    env.globals["datasette_version"] = __version__
     env.tests["web_url"] = web_url  # {% if url is web_url %}
 
 

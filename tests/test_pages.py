@@ -357,3 +357,13 @@ async def test_html_in_the_data_is_shown_as_text(ds):
         html = (await ds.client.get(path)).text
         assert "<script>alert(" not in html and "<b>Bold</b>" not in html, path
         assert "&lt;script&gt;alert(" in html or "&lt;b&gt;Bold&lt;/b&gt;" in html, path
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path", ["/no-such-page", "/datasets/no_such_table", "/artist/no-such-artist"])
+async def test_error_pages_name_the_datasette_version_in_the_footer(ds, path):
+    from datasette.version import __version__
+
+    response = await ds.client.get(path)
+    assert response.status_code == 404
+    assert f'title="Datasette v{__version__}"' in response.text
