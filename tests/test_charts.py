@@ -220,3 +220,40 @@ async def test_the_dashboard_config_stays_out_of_the_metadata_permission_checks_
     assert "datasette-cluster-map" in ds._metadata_local["plugins"]
     assert set(ds.plugin_config("datasette-dashboards")["overview"]["charts"]) == set(DASHBOARD["charts"])
     assert "datasette-dashboards" in (await ds.client.get("/-/metadata.json")).json()["plugins"]
+
+
+def test_the_sleeping_disco_top_artists_chart_leaves_out_genius_translation_pages(db):
+    """Genius credits its translations of other artists' songs to pseudo-artists, which top Sleeping-DISCO at full
+    size; the chart of who is most present leaves them out (its title says so) and still shows ten artists."""
+    import sqlite3
+
+    chart = DASHBOARD["charts"]["top-artists-sleeping"]
+    board = sqlite3.connect(":memory:")
+    for table in ("dataset_top_artists", "dataset_styles"):
+        board.execute(db.execute("select sql from sqlite_master where name = ?", [table]).fetchone()[0])
+        board.executemany(
+            f"insert into {table} values ({', '.join('?' * len(db.execute(f'select * from {table}').description))})",
+            db.execute(f"select * from {table}").fetchall() if table == "dataset_styles" else [],
+        )
+    columns = [c[1] for c in db.execute("pragma table_info(dataset_top_artists)")]
+    names = [
+        "Genius English Translations",
+        "Cowboys",
+        "Genius Romanizations",
+        "Genius Traducciones al Español",
+        "Genius Deutsche Übersetzungen",
+        "Genius Türkçe Çeviri",
+        *(f"Artist {i}" for i in range(1, 10)),
+        "Geniuses of Love",  # a band, not Genius's pages
+    ]
+    for position, name in enumerate(names, 1):
+        values = {"dataset": "sleeping-disco-9m", "position": position, "name": name, "tracks": 1000 - position}
+        board.execute(
+            f"insert into dataset_top_artists ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+            [values.get(column, position) for column in columns],
+        )
+    shown = [artist for artist, _, _ in rows(board, chart["query"])]
+    assert shown == ["Cowboys", *(f"Artist {i}" for i in range(1, 10))]
+    assert "translation pages left out" in chart["title"]
+    board.execute("delete from dataset_top_artists where name like 'Artist %'")
+    assert [artist for artist, _, _ in rows(board, chart["query"])] == ["Cowboys", "Geniuses of Love"]
