@@ -36,7 +36,7 @@ from .finish import finish
 from .inspect import INSPECT_FILE, prepare_inspect_data, write_inspect_data
 from .loader import Loader, SourceCounts
 from .reader_process import Event, events, prepared_batches
-from .schema import SCHEMA, TITLE_KEYS_LOAD
+from .schema import SCHEMA, TITLE_KEYS_LOAD, private_file_pragmas
 from .space import DiskFull, check_space, disk_full, is_disk_full, sorting_beside
 
 __all__ = [
@@ -263,14 +263,7 @@ def connect_for_load(path: Path, keys: Path) -> sqlite3.Connection:
 
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None)
-    # The file is private until renamed into place, so durability during the load buys nothing.
-    conn.executescript("""
-        pragma journal_mode = off;
-        pragma synchronous = off;
-        pragma locking_mode = exclusive;
-        pragma cache_size = -524288;
-        pragma threads = 2;
-    """)
+    conn.executescript(private_file_pragmas(cache_kib=524288))
     return conn
 
 

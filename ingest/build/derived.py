@@ -31,7 +31,7 @@ from urllib.parse import quote
 
 from .. import search_index
 from ..child_process import exit_with_parent
-from .schema import SHARED_RECORDINGS_ORDER
+from .schema import SHARED_RECORDINGS_ORDER, private_file_pragmas
 from .space import is_disk_full
 
 TITLE_KEYS = """
@@ -115,13 +115,7 @@ def _run(database: str, keys: str, out: str, queue, parent: int) -> None:
     exit_with_parent(parent)
     try:
         conn = sqlite3.connect(f"file:{quote(out)}", uri=True, isolation_level=None)
-        conn.executescript("""
-            pragma journal_mode = off;
-            pragma synchronous = off;
-            pragma locking_mode = exclusive;
-            pragma cache_size = -196608;
-            pragma threads = 2;
-        """)
+        conn.executescript(private_file_pragmas(cache_kib=196608))
         conn.execute("attach ? as src", (f"file:{quote(database)}?immutable=1",))
         conn.execute("attach ? as keys", (f"file:{quote(keys)}?immutable=1",))
         conn.execute("begin")

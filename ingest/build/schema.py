@@ -8,6 +8,19 @@ from __future__ import annotations
 
 from ..datasets import dataset_sql, derived_url_sql, page_url_sql
 
+
+def private_file_pragmas(cache_kib: int) -> str:
+    """The pragmas of a file the build writes alone, before it is renamed into place (the database, the second
+    process's file): durability buys nothing there, so no journal and no syncs."""
+    return f"""
+        pragma journal_mode = off;
+        pragma synchronous = off;
+        pragma locking_mode = exclusive;
+        pragma cache_size = -{cache_kib};
+        pragma threads = 2;
+    """
+
+
 ROLES = ("primary", "featured", "writer")  # track_artists.role, by role_code
 
 SCHEMA = (
