@@ -4,6 +4,7 @@ tables copied in, track counts, statistics."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from pathlib import Path
@@ -23,6 +24,16 @@ def step(conn: sqlite3.Connection, log, label: str, sql: str) -> None:
     log(f"  {label}: {time.monotonic() - t0:.1f}s")
 
 
+@contextlib.contextmanager
+def timed_transaction(conn: sqlite3.Connection, log, label: str):
+    """A step of Python and SQL in one transaction, timed in the log like `step`."""
+    t0 = time.monotonic()
+    conn.execute("begin")
+    yield
+    conn.execute("commit")
+    log(f"  {label}: {time.monotonic() - t0:.1f}s")
+
+
 def finish(conn: sqlite3.Connection, log, lists, keys: Path, derived: Path) -> None:
     """Everything after the load: indexes, the training lists, duplicates, summaries here while a second process
     makes the title keys, shared recordings and search indexes (derived.py), then the updates of `tracks` that
@@ -35,18 +46,12 @@ def finish(conn: sqlite3.Connection, log, lists, keys: Path, derived: Path) -> N
     # until the second process is done, this one writes no page it reads (see derived.py): new pages only
     with DerivedTables(Path(database), keys, derived) as second:
         step(conn, log, "indexes", "begin;" + INDEXES + "commit;")
-        t0 = time.monotonic()
-        conn.execute("begin")
-        for path, info, records in lists:
-            _load_attribution(conn, path, info, records)
-        conn.execute("commit")
-        log(f"  attribution lists: {time.monotonic() - t0:.1f}s")
+        with timed_transaction(conn, log, "attribution lists"):
+            for path, info, records in lists:
+                _load_attribution(conn, path, info, records)
         step(conn, log, "duplicates", DUPLICATES_FOUND)
-        t0 = time.monotonic()
-        conn.execute("begin")
-        write_track_summaries(conn)  # the charts' and headline figures' tables (ingest/summaries.py)
-        conn.execute("commit")
-        log(f"  summaries: {time.monotonic() - t0:.1f}s")
+        with timed_transaction(conn, log, "summaries"):
+            write_track_summaries(conn)  # the charts' and headline figures' tables (ingest/summaries.py)
         t0 = time.monotonic()
         done = second.wait()
         log(f"  waiting for the second process: {time.monotonic() - t0:.1f}s")
@@ -57,11 +62,8 @@ def finish(conn: sqlite3.Connection, log, lists, keys: Path, derived: Path) -> N
         t0 = time.monotonic()
         merge(conn, derived)
     log(f"  merge: {time.monotonic() - t0:.1f}s")
-    t0 = time.monotonic()
-    conn.execute("begin")
-    write_shared_summaries(conn)
-    conn.execute("commit")
-    log(f"  shared summaries: {time.monotonic() - t0:.1f}s")
+    with timed_transaction(conn, log, "shared summaries"):
+        write_shared_summaries(conn)
     track_counts.build(conn, log)
     step(conn, log, "analyze", "pragma analysis_limit = 2000; analyze; pragma journal_mode = delete;")
 
