@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+ROLES = ("primary", "featured", "writer")  # Credit.role; stored as its position (track_artists.role_code)
+
 
 @dataclass(slots=True)
 class Credit:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 
 from .datasets import BY_SLUG, DATASETS
+from .records import ROLES
 
 TOP_ARTISTS = 25  # per dataset
 TOP_GENRES = 30  # per dataset
@@ -96,21 +97,33 @@ create table headline_figures (
 # An artist's tracks per dataset and release year, and per dataset and role, for the artists that `{artists}`
 # selects: the build precomputes the artists with more than ARTIST_STATS_MIN tracks; the artist page counts the
 # others itself with the same SQL. The dataset comes from the track id's range, and only the datasets that give
-# release years have their tracks looked up.
-ARTIST_STATS_SQL = """
-    with credits as (
-        select ta.artist_id, ta.track_id, ta.role, d.slug as dataset
-        from ({artists}) chosen join track_artists ta on ta.artist_id = chosen.id
-        join datasets d on ta.track_id between d.first_track_id and d.last_track_id
-    )
-    select c.artist_id, 'year' as kind, c.dataset, t.release_year as value, count(distinct t.id) as tracks
-    from credits c join tracks t on t.id = c.track_id
-    where c.dataset in (select dataset from dataset_years) and t.release_year is not null
-    group by c.artist_id, c.dataset, t.release_year
-    union all
-    select artist_id, 'role', dataset, role, count(distinct track_id) from credits group by artist_id, dataset, role
+# release years have their tracks looked up; the roles are counted already (artist_datasets).
+ARTIST_YEARS_SQL = """
+    select ta.artist_id, 'year' as kind, d.slug as dataset, t.release_year as value, count(distinct t.id) as tracks
+    from ({artists}) chosen join track_artists ta on ta.artist_id = chosen.id
+    join datasets d on ta.track_id between d.first_track_id and d.last_track_id
+    join tracks t on t.id = ta.track_id
+    where d.slug in (select dataset from dataset_years) and t.release_year is not null
+    group by ta.artist_id, d.slug, t.release_year
 """
+ARTIST_ROLES_SQL = "\n    union all\n".join(
+    f"""
+    select ad.artist_id, 'role', ad.dataset, '{role}', ad.{role}_tracks
+    from ({{artists}}) chosen join artist_datasets ad on ad.artist_id = chosen.id where ad.{role}_tracks > 0"""
+    for role in ROLES
+)
+ARTIST_STATS_SQL = ARTIST_YEARS_SQL + "    union all" + ARTIST_ROLES_SQL
 BIG_ARTISTS = "select id from artists where tracks > :min"
+# ARTIST_YEARS_SQL for the big artists at once: their credits are most of the tracks with a year, so one pass over
+# those tracks in id order (and their credits, stored in the same order) beats looking each credit's track up
+BIG_ARTIST_YEARS_SQL = f"""
+    select ta.artist_id, 'year', d.slug, t.release_year, count(distinct t.id)
+    from datasets d join tracks t on t.id between d.first_track_id and d.last_track_id
+    join track_artists ta on ta.track_id = t.id
+    where d.slug in (select dataset from dataset_years) and t.release_year is not null
+      and ta.artist_id in ({BIG_ARTISTS})
+    group by ta.artist_id, d.slug, t.release_year
+"""
 
 # what a model maker's list says about a track, against the dataset (training_use)
 TRAINING_STATUSES = (
@@ -177,9 +190,8 @@ def write_track_summaries(conn: sqlite3.Connection) -> None:
             f"left join training_use u on u.model = m.slug and {condition} group by m.slug",
             [status, position],
         )
-    conn.execute(
-        "insert into artist_track_stats " + ARTIST_STATS_SQL.format(artists=BIG_ARTISTS), {"min": ARTIST_STATS_MIN}
-    )
+    for sql in (BIG_ARTIST_YEARS_SQL, ARTIST_ROLES_SQL.format(artists=BIG_ARTISTS)):
+        conn.execute("insert into artist_track_stats " + sql, {"min": ARTIST_STATS_MIN})
 
 
 def write_shared_summaries(conn: sqlite3.Connection) -> None:

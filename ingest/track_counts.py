@@ -36,11 +36,12 @@ SCHEMA = (
 )
 
 
-def build(conn: sqlite3.Connection, log=print) -> None:
-    """One pass over tracks, counted in Python (a SQL `group by` would sort all 22 million rows first)."""
+def build(conn: sqlite3.Connection, log=print, tracks: str = "tracks") -> None:
+    """One pass over `tracks` (the table, or a subquery with its columns), counted in Python (a SQL `group by`
+    would sort all 22 million rows first)."""
     t0 = time.monotonic()
     select = ", ".join("duplicate_of is not null or null" if name == "duplicate_of" else name for name in NAMES)
-    counts = Counter(conn.execute(f"select {select} from tracks"))
+    counts = Counter(conn.execute(f"select {select} from {tracks}"))
     conn.execute("begin")
     conn.execute(SCHEMA)
     conn.executemany(

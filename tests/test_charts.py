@@ -7,7 +7,14 @@ import pytest
 import yaml
 
 from ingest.datasets import DATASETS
-from ingest.summaries import ARTIST_STATS_SQL, combination_label, restrictive_terms
+from ingest.summaries import (
+    ARTIST_ROLES_SQL,
+    ARTIST_STATS_SQL,
+    BIG_ARTIST_YEARS_SQL,
+    BIG_ARTISTS,
+    combination_label,
+    restrictive_terms,
+)
 
 from .conftest import ROOT
 
@@ -190,6 +197,20 @@ def test_an_artists_precomputed_stats_equal_the_live_count(db):
             artist,
         )
     assert precomputed == sorted(live)
+    # every role is counted, and by the load (artist_datasets), not from track_artists: the plain count checks it
+    assert {value for _, kind, _, value, _ in live if kind == "role"} == {"primary", "featured", "writer"}
+
+
+def test_the_builds_pass_over_big_artists_counts_what_the_artist_page_counts(db):
+    """The build counts the big artists' years in one pass over the tracks (BIG_ARTIST_YEARS_SQL); made to take
+    every artist, it gives the artist page's counts (ARTIST_STATS_SQL)."""
+    built = [
+        tuple(row)
+        for sql in (BIG_ARTIST_YEARS_SQL, ARTIST_ROLES_SQL.format(artists=BIG_ARTISTS))
+        for row in db.execute(sql, {"min": 0})
+    ]
+    assert any(kind == "year" for _, kind, *_ in built)
+    assert sorted(built) == sorted(rows(db, ARTIST_STATS_SQL.format(artists="select id from artists")))
 
 
 @pytest.mark.asyncio

@@ -1,6 +1,6 @@
-"""The steps after the load, each timed in the log: indexes, model training lists, duplicates, summaries, and, in a
-second process at the same time, title keys, shared recordings and the search indexes (derived.py); then their
-tables copied in, track counts, statistics."""
+"""The steps after the load, each timed in the log: indexes, model training lists, duplicates, summaries, track
+counts, and, in a second process at the same time, title keys, shared recordings and the search indexes (derived.py);
+then their tables copied in, statistics."""
 
 from __future__ import annotations
 
@@ -35,9 +35,9 @@ def timed_transaction(conn: sqlite3.Connection, log, label: str):
 
 
 def finish(conn: sqlite3.Connection, log, lists, keys: Path, derived: Path) -> None:
-    """Everything after the load: indexes, the training lists, duplicates, summaries here while a second process
-    makes the title keys, shared recordings and search indexes (derived.py), then the updates of `tracks` that
-    waited for it, its tables copied in, the track counts and statistics. `keys` holds the load's title keys, and
+    """Everything after the load: indexes, the training lists, duplicates, summaries and track counts here while a
+    second process makes the title keys, shared recordings and search indexes (derived.py), then the updates of
+    `tracks` that waited for it, its tables copied in, and statistics. `keys` holds the load's title keys, and
     `derived` is the second process's file while it lasts."""
     # Each sorter thread building an index holds up to cache_size of rows in memory (3 × 512 MB at full scale,
     # on top of the loader's 700 MB): a smaller cache keeps the build under 2 GB and costs the sorts little.
@@ -49,9 +49,10 @@ def finish(conn: sqlite3.Connection, log, lists, keys: Path, derived: Path) -> N
         with timed_transaction(conn, log, "attribution lists"):
             for path, info, records in lists:
                 _load_attribution(conn, path, info, records)
-        step(conn, log, "duplicates", DUPLICATES_FOUND)
+        step(conn, log, "duplicates", MARKS_FOUND)
         with timed_transaction(conn, log, "summaries"):
             write_track_summaries(conn)  # the charts' and headline figures' tables (ingest/summaries.py)
+        track_counts.build(conn, log, tracks=TRACKS_AS_MARKED)
         t0 = time.monotonic()
         done = second.wait()
         log(f"  waiting for the second process: {time.monotonic() - t0:.1f}s")
@@ -64,42 +65,55 @@ def finish(conn: sqlite3.Connection, log, lists, keys: Path, derived: Path) -> N
     log(f"  merge: {time.monotonic() - t0:.1f}s")
     with timed_transaction(conn, log, "shared summaries"):
         write_shared_summaries(conn)
-    track_counts.build(conn, log)
     step(conn, log, "analyze", "pragma analysis_limit = 2000; analyze; pragma journal_mode = delete;")
 
 
-# ids met more than once, and every copy after the first of an id within its dataset: found while the second process
-# reads the database (temp tables only), marked in `tracks` and `datasets` after it (TRACKS_MARKED)
-DUPLICATES_FOUND = """
+# ids met more than once, every copy after the first of an id within its dataset, and the models trained on each
+# track: found while the second process reads the database (temp tables only), marked in `tracks` and `datasets`
+# after it (TRACKS_MARKED)
+MARKS_FOUND = """
     -- ids met more than once anywhere: one pass over the source_id index, no sort
     create temp table repeated as select source_id from tracks group by source_id having count(*) > 1;
     -- every copy after the first of an id within its dataset, with that first. The source_id index alone
     -- answers it (it holds the track ids, and each dataset is one range of ids): no table page is read.
     create temp table copies (id integer primary key, dataset text, first_id integer);
+    -- in id order: appended, where rows in the window's order would land all over the table (half the step's time)
     insert into copies
         select id, dataset, first_id from (
             select t.id, d.slug as dataset, min(t.id) over (partition by t.source_id, d.slug) as first_id
             from repeated r join tracks t on t.source_id = r.source_id
             join datasets d on t.id between d.first_track_id and d.last_track_id)
-        where id <> first_id;
+        where id <> first_id order by id;
     drop table repeated;
+    -- the names of the models whose training lists hold each track
+    create temp table trained (track_id integer primary key, models text);
+    insert into trained select track_id, (select group_concat(name, '; ') from
+            (select distinct m.name from training_use u join models m on m.slug = u.model
+             where u.track_id = listed.track_id order by m.name))
+        from (select distinct track_id from training_use where track_id is not null) listed order by track_id;
 """
+# the tracks as TRACKS_MARKED will leave them, for what is counted before it can run (track_counts)
+TRACKS_AS_MARKED = (
+    "(select "
+    + ", ".join(f"tracks.{name}" for name in track_counts.NAMES if name not in ("used_to_train", "duplicate_of"))
+    + ", trained.models as used_to_train, copies.first_id as duplicate_of from tracks"
+    " left join trained on trained.track_id = tracks.id left join copies on copies.id = tracks.id)"
+)
 # what waited for the second process to be done reading `tracks` and `datasets`: the training lists' models and the
 # duplicates, marked in place
 TRACKS_MARKED = """
     begin;
     -- a column added after the load costs nothing in the rows that never get a value
     alter table tracks add column used_to_train text;
-    update tracks set used_to_train = (select group_concat(name, '; ') from
-        (select distinct m.name from training_use u join models m on m.slug = u.model
-         where u.track_id = tracks.id order by m.name))
-        where id in (select track_id from training_use where track_id is not null);
+    update tracks set used_to_train = (select models from trained where trained.track_id = tracks.id)
+        where id in (select track_id from trained);
     -- driven by the copies, in id order: the table's pages are rewritten one after another, and only those
     update tracks set duplicate_of = (select first_id from copies where copies.id = tracks.id)
         where id in (select id from copies);
     update datasets set distinct_source_ids = rows_loaded
         - (select count(*) from copies where copies.dataset = datasets.slug);
     drop table copies;
+    drop table trained;
     commit;
 """
 

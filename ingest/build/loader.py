@@ -12,8 +12,9 @@ from operator import itemgetter
 
 from ..datasets import first_track_id
 from ..normalize import match_key
+from ..records import ROLES
 from .reader_process import DatasetStats
-from .schema import ROLES, TRACK_COLUMNS, TRACK_VALUE_COLUMNS, insert_sql
+from .schema import TRACK_COLUMNS, TRACK_VALUE_COLUMNS, insert_sql
 
 ROWS_PER_INSERT = 100  # rows per INSERT statement: many-row VALUES lists bind faster than executemany alone
 TOP_METRICS = tuple((metric, TRACK_VALUE_COLUMNS.index(metric)) for metric in ("views", "popularity", "listens"))
@@ -73,7 +74,8 @@ class Loader:
         self.dataset = dataset
         self.first_track_id = self.next_track_id = first_track_id(dataset)
         self.counts = SourceCounts()
-        self.per_artist: dict[int, list[int]] = {}  # artist id → [tracks, primary tracks] in this dataset
+        # artist id → [tracks, then tracks per role in ROLES order] in this dataset
+        self.per_artist: dict[int, list[int]] = {}
         self.source_artists: dict[str, int] = {}  # the dataset's own artist id → artist_sources.id
         self.stats = DatasetStats(Counter(), Counter(), 0)  # from the reader, at the dataset's end
         # per metric, the TOP_TRACKS largest (value, -track id) so far, largest first
@@ -82,8 +84,8 @@ class Loader:
 
     def finish_dataset(self) -> SourceCounts:
         self.conn.executemany(
-            "insert into artist_datasets values (?, ?, ?, ?)",
-            ((artist, self.dataset, n, primary) for artist, (n, primary) in sorted(self.per_artist.items())),
+            "insert into artist_datasets values (?, ?, ?, ?, ?, ?)",
+            ((artist, self.dataset, *counts) for artist, counts in sorted(self.per_artist.items())),
         )
         self.conn.executemany(
             "insert into dataset_licences values (?, ?, ?)",
@@ -151,10 +153,11 @@ class Loader:
                         source = source_artists[source_id] = self.next_source_artist
                         self.next_source_artist += 1
                         sources.append((source, artist, dataset, source_id, name, url))
-                add_credit((track_id, position, artist, ROLE_CODES[role], source))
+                role_code = ROLE_CODES[role]
+                add_credit((track_id, position, artist, role_code, source))
                 stats = per_artist.get(artist)
                 if stats is None:
-                    stats = per_artist[artist] = [0, 0]
+                    stats = per_artist[artist] = [0] * (1 + len(ROLES))
                 if not several or artist not in counted:
                     if several:
                         counted.add(artist)
@@ -167,8 +170,8 @@ class Loader:
                         spellings[name] = [artist, 1]
                     else:
                         spelling[1] += 1
-                if role == "primary":
-                    stats[1] += 1
+                # credits come deduplicated by (artist, role): each counts a track once in its role
+                stats[role_code + 1] += 1
                 if latitude is not None and source_id and source_id.isdecimal():
                     self._fma_artist(int(source_id), artist, name, location, latitude, longitude, url)
             if links:

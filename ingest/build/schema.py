@@ -7,6 +7,7 @@ Users write SQL against these tables (the README documents them), so their names
 from __future__ import annotations
 
 from ..datasets import dataset_sql, derived_url_sql, page_url_sql
+from ..records import ROLES
 
 
 def private_file_pragmas(cache_kib: int) -> str:
@@ -20,8 +21,6 @@ def private_file_pragmas(cache_kib: int) -> str:
         pragma threads = 2;
     """
 
-
-ROLES = ("primary", "featured", "writer")  # track_artists.role, by role_code
 
 SCHEMA = (
     """
@@ -98,7 +97,10 @@ create table artist_datasets (
     artist_id integer not null references artists(id),
     dataset text not null references datasets(slug),
     tracks integer not null,
+    -- tracks crediting the artist in each role (a track may credit one artist in two)
     primary_tracks integer not null,
+    featured_tracks integer not null,
+    writer_tracks integer not null,
     primary key (artist_id, dataset)
 ) without rowid;
 create table artist_sources (

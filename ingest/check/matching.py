@@ -47,7 +47,6 @@ PROGRESS_EVERY_S = 0.2
 
 BASES = ("youtube_id", "spotify_id", "genius_id", "genius_url", "fma_url", "normalized", "fuzzy")
 ID_BASES = BASES[:5]
-ROLES = ("primary", "featured", "writer")
 
 
 @dataclass

@@ -16,6 +16,7 @@ import json
 import sqlite3
 
 from .. import build_info
+from ..records import ROLES
 from .matching import (
     DURATION_PENALTY,
     DURATION_TOLERANCE_S,
@@ -23,7 +24,6 @@ from .matching import (
     FUZZY_THRESHOLD,
     ID_BASES,
     MAX_MATCHES_PER_ROW,
-    ROLES,
     SCORE_ID,
     SCORE_NORMALIZED,
     VERSION_PENALTY,
