@@ -46,6 +46,26 @@ class _FoldTable(dict):
 
 
 _FOLD_TABLE = _FoldTable()
+
+
+class _TransliterationTable(dict):
+    """str.translate's table for `transliterate`: unidecode's replacement of each character, filled as characters
+    are met."""
+
+    def __missing__(self, code: int) -> str:
+        replaced = self[code] = unidecode(chr(code))
+        return replaced
+
+
+_TRANSLITERATION_TABLE = _TransliterationTable()
+
+
+def transliterate(text: str) -> str:
+    """`unidecode(text)`, in one C loop: unidecode replaces each character on its own, whatever surrounds it, but
+    looks each one up in Python (measured on full-size titles: 2.9 µs a text, of the 26 folding takes; 0.9 here)."""
+    return text.translate(_TRANSLITERATION_TABLE)
+
+
 # combining marks that can follow a Latin letter with no precomposed form (n̈): `fold` drops them there
 _LATIN_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
@@ -193,7 +213,7 @@ def match_words(text: str) -> str:
     if not text:
         return ""
     folded = fold(text.strip())
-    latin = folded if folded.isascii() else unidecode(folded).lower()
+    latin = folded if folded.isascii() else transliterate(folded).lower()
     unified = _AMPERSAND.sub(" and ", latin)
     unified = _LEADING_THE.sub("", unified.strip())
     return _NON_ALNUM.sub(" ", unified).strip()
@@ -298,7 +318,9 @@ def split_title(title: str) -> tuple[str, list[str], list[str]]:
     return core.strip(), featured, versions
 
 
-@lru_cache(maxsize=1 << 18)
+# LAION-DISCO's 12.3 million rows hold 1.7 million distinct titles: a cache of 262,144 answers 74 % of the calls, one
+# of a million 86 %
+@lru_cache(maxsize=1 << 20)
 def title_key(title: str) -> tuple[str, tuple[str, ...]]:
     """(match key of the song's title, version tags removed for it): `Ace Of Spades (Remastered 2011)` →
     (`aceofspades`, (`Remastered 2011`,)). Featured credits are dropped from the key too."""
@@ -372,7 +394,7 @@ def _greek_reading(text: str) -> str:
             continue
         out.append(_GREEK_LETTERS.get(text[i], text[i]))
         i += 1
-    return unidecode("".join(out)).lower()
+    return transliterate("".join(out)).lower()
 
 
 # Russian as it is usually spelled in Latin letters (BGN/PCGN-like: Дмитрий → dmitry, Мумий Тролль → mumiy troll),
@@ -389,7 +411,7 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 def _cyrillic_reading(text: str) -> str:
     text = _CYRILLIC_ENDINGS.sub("y", text.lower())
-    return unidecode("".join(_CYRILLIC_LETTERS.get(ch, ch).replace("_", "") for ch in text)).lower()
+    return transliterate("".join(_CYRILLIC_LETTERS.get(ch, ch).replace("_", "") for ch in text)).lower()
 
 
 @lru_cache(maxsize=1 << 16)
@@ -404,7 +426,7 @@ def latin_readings(text: str) -> tuple[str, ...]:
     Cyrillic also as it is usually spelled (`Дмитрий` → `dmitrii` and `dmitry`)."""
     if not text or fold(text).isascii():
         return ()
-    readings = [unidecode(text).lower()]
+    readings = [transliterate(text).lower()]
     if _KANA.search(text) or _HAN.search(text):
         # kana are Japanese; characters alone may be Chinese (unidecode's pinyin) or Japanese: both are kept
         japanese = [_cutlet(True).romaji(text, capitalize=False).lower()]

@@ -1,4 +1,5 @@
 import pytest
+from unidecode import unidecode
 
 from ingest.links import Link, parse_link
 from ingest.normalize import (
@@ -12,6 +13,7 @@ from ingest.normalize import (
     split_featured,
     split_title,
     title_key,
+    transliterate,
 )
 
 
@@ -263,3 +265,24 @@ def test_title_key_removes_versions_and_credits_but_reports_the_versions():
 )
 def test_recording_versions_names_only_other_recordings(versions, recording):
     assert recording_versions(versions) == recording
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sigur Rós — Ágætis byrjun",
+        "Кино: Группа крови",
+        "坂本龍一 / ヨルシカ",
+        "Αρβανιτάκη",
+        "فيروز",
+        "방탄소년단 (BTS)",
+        "n\u0308 and e\u0301",  # combining marks, which unidecode drops
+        "Ⅻ ½ ﬁ ß Œ",
+        "🎵 \U000f0001 \ue000",  # an emoji, and private-use characters unidecode has no data for
+        "plain ASCII, unchanged",
+        "",
+    ],
+)
+def test_transliterate_is_unidecode(text):
+    assert transliterate(text) == unidecode(text)
+    assert transliterate(text) == unidecode(text)  # a second time, from the filled table
