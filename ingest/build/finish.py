@@ -39,8 +39,8 @@ def finish(conn: sqlite3.Connection, log, lists, keys: Path, derived: Path) -> N
     second process makes the title keys, shared recordings and search indexes (derived.py), then the updates of
     `tracks` that waited for it, its tables copied in, and statistics. `keys` holds the load's title keys, and
     `derived` is the second process's file while it lasts."""
-    # Each sorter thread building an index holds up to cache_size of rows in memory (3 × 512 MB at full scale,
-    # on top of the loader's 700 MB): a smaller cache keeps the build under 2 GB and costs the sorts little.
+    # A sort building an index holds up to cache_size of rows in memory, on top of the loader's 700 MB: 192 MB
+    # rather than the load's 512 keeps the build under 2 GB and costs the sorts little.
     conn.execute("pragma cache_size = -196608")
     database = next(row[2] for row in conn.execute("pragma database_list") if row[1] == "main")
     # until the second process is done, this one writes no page it reads (see derived.py): new pages only
