@@ -1,10 +1,14 @@
-"""What the build's helper processes (the reader, the full-text folders) share."""
+"""What the build's helper processes (the reader, the full-text folders, the second process) share."""
 
 from __future__ import annotations
 
 import os
+import queue as queues
 import threading
 import time
+
+# How often a wait on a helper's queue checks that the helper is still alive.
+ALIVE_CHECK_S = 5
 
 
 def exit_with_parent(parent: int) -> None:
@@ -18,3 +22,14 @@ def exit_with_parent(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
+def get_while_alive(queue, process, name: str):
+    """The next item `process` puts on `queue`, waiting as long as it lives: a helper that dies without a word
+    raises RuntimeError naming it (`name`) and its exit code, instead of hanging the build."""
+    while True:
+        try:
+            return queue.get(timeout=ALIVE_CHECK_S)
+        except queues.Empty:
+            if not process.is_alive():
+                raise RuntimeError(f"{name} died (exit code {process.exitcode})") from None

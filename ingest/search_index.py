@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import queue as queues
 import re
 import sqlite3
 import time
@@ -40,7 +39,7 @@ from urllib.parse import quote
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from .child_process import exit_with_parent
+from .child_process import exit_with_parent, get_while_alive
 from .normalize import (
     consonant_skeleton,
     fold,
@@ -53,6 +52,7 @@ from .normalize import (
     search_words,
     spelled_out,
 )
+from .sql_script import execute_each
 
 TOKENIZE = "unicode61 remove_diacritics 2"
 PREFIX_MIN = 3  # a word this long or longer also matches as the start of a longer word
@@ -122,9 +122,7 @@ def build(conn: sqlite3.Connection, log=print, transaction: bool = True, folded:
     t0 = time.monotonic()
     if transaction:
         conn.execute("begin")
-    for statement in SCHEMA.split(";\n"):
-        if statement.strip():
-            conn.execute(statement)
+    execute_each(conn, SCHEMA)
     _fill_tracks_fts(conn, folded)
     conn.create_function("search_text", 1, search_text, deterministic=True)
     t1 = time.monotonic()
@@ -238,16 +236,10 @@ class FoldedAhead:
         return True
 
     def _get(self, n: int):
-        while True:
-            try:
-                got = self.queues[n].get(timeout=5)
-            except queues.Empty:
-                if not self.processes[n].is_alive():
-                    raise RuntimeError("a folding process died") from None
-                continue
-            if isinstance(got, str) and got != "ready":
-                raise RuntimeError(f"a folding process failed:\n{got}")
-            return got
+        got = get_while_alive(self.queues[n], self.processes[n], "a folding process")
+        if isinstance(got, str) and got != "ready":
+            raise RuntimeError(f"a folding process failed:\n{got}")
+        return got
 
     def __call__(self, text: str) -> str | None:
         folded = self.folded.get(text)

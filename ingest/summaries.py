@@ -12,6 +12,7 @@ import sqlite3
 
 from .datasets import BY_SLUG, DATASETS
 from .records import ROLES
+from .sql_script import execute_each
 
 TOP_ARTISTS = 25  # per dataset
 TOP_GENRES = 30  # per dataset
@@ -147,9 +148,7 @@ def write_track_summaries(conn: sqlite3.Connection) -> None:
     """Create the summary tables and fill those that do not read shared_recordings (in the caller's transaction):
     the build fills them while another process makes shared_recordings (ingest/build/finish.py), then calls
     `write_shared_summaries`."""
-    for statement in SCHEMA.split(";\n"):
-        if statement.strip():
-            conn.execute(statement)
+    execute_each(conn, SCHEMA)
     conn.executemany(
         "insert into dataset_styles values (?, ?, ?, ?)",
         [(info.slug, info.short_name, info.colour, n) for n, info in enumerate(DATASETS, start=1)],

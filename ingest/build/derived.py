@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import queue as queues
 import resource
 import sqlite3
 import time
@@ -30,7 +29,8 @@ from typing import Final
 from urllib.parse import quote
 
 from .. import search_index
-from ..child_process import exit_with_parent
+from ..child_process import exit_with_parent, get_while_alive
+from ..sql_script import execute_each
 from .schema import SHARED_RECORDINGS_ORDER, private_file_pragmas
 from .space import is_disk_full
 
@@ -54,6 +54,7 @@ insert into shared_recordings
 # spawned, not forked: a fork would start with the load's memory (the artist dictionaries) counted as its own
 START_METHOD: Final = "spawn"
 TABLES_FROM_LOAD = ("artist_title_keys", "shared_recordings")  # defined by the database's schema, filled here
+NAME = "the build's second process (search indexes, title keys)"
 
 
 class DerivedTables:
@@ -93,21 +94,12 @@ class DerivedTables:
         return self._get()
 
     def _get(self):
-        while True:
-            try:
-                kind, payload = self.queue.get(timeout=5)
-            except queues.Empty:
-                if not self.process.is_alive():
-                    raise RuntimeError(
-                        f"the build's second process (search indexes, title keys) died (exit code "
-                        f"{self.process.exitcode})"
-                    ) from None
-                continue
-            if kind == "disk full":
-                raise OSError(28, f"No space left on device (in the build's second process: {payload})")
-            if kind == "failed":
-                raise RuntimeError(f"the build's second process (search indexes, title keys) failed:\n{payload}")
-            return payload
+        kind, payload = get_while_alive(self.queue, self.process, NAME)
+        if kind == "disk full":
+            raise OSError(28, f"No space left on device (in the build's second process: {payload})")
+        if kind == "failed":
+            raise RuntimeError(f"{NAME} failed:\n{payload}")
+        return payload
 
 
 def _run(database: str, keys: str, out: str, queue, parent: int) -> None:
@@ -133,9 +125,7 @@ def _run(database: str, keys: str, out: str, queue, parent: int) -> None:
             TABLES_FROM_LOAD,
         ).fetchall():
             conn.execute(sql)
-        for statement in TITLE_KEYS.split(";\n"):
-            if statement.strip():
-                conn.execute(statement)
+        execute_each(conn, TITLE_KEYS)
         conn.execute(SHARED_RECORDINGS_ORDER)
         messages.append(f"  title keys: {time.monotonic() - t0:.1f}s")
         own, folding = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..child_process import exit_with_parent
+from ..child_process import exit_with_parent, get_while_alive
 from ..records import Problem, SourceError, Track
 from ..sources import all_sources
 from .rows import prepare
@@ -101,12 +101,7 @@ def prepared_batches(sources: dict[str, Path]) -> Iterator[Event]:
     process.start()
     try:
         while True:
-            try:
-                event, payload = queue.get(timeout=5)
-            except queues.Empty:  # make sure the reader is still alive
-                if not process.is_alive():
-                    raise RuntimeError(f"the reader process died (exit code {process.exitcode})") from None
-                continue
+            event, payload = get_while_alive(queue, process, "the reader process")
             if event == "source_error":
                 raise SourceError(*payload)
             if event == "crash":
